@@ -23,3 +23,7 @@ apt_install() {
 }
 
 export PATH="$ROOT/.venv/bin:$PATH"
+export TRYTOND_CONFIG="$ROOT/config/trytond.conf"
+# Absolute paths: trytond takes relative ones from its working directory
+export TRYTOND_DATABASE__PATH="$ROOT/.data/db"
+export TRYTOND_WEB__ROOT="$ROOT/.data/www"

@@ -1,0 +1,58 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+
+class Invoice(metaclass=PoolMeta):
+    __name__ = 'account.invoice'
+
+    @classmethod
+    def _post(cls, invoices):
+        super()._post(invoices)
+        cls._set_customer_since(invoices)
+
+    @classmethod
+    def _set_customer_since(cls, invoices):
+        pool = Pool()
+        Party = pool.get('party.party')
+        since = {}
+        for invoice in invoices:
+            party = invoice.party
+            if invoice.type != 'out' or party.customer_since:
+                continue
+            date = invoice.invoice_date
+            if party not in since or date < since[party]:
+                since[party] = date
+        for party, date in since.items():
+            party.customer_since = date
+        Party.save(list(since))
+
+
+class InvoiceLine(metaclass=PoolMeta):
+    __name__ = 'account.invoice.line'
+    salesperson = fields.Many2One(
+        'company.employee', "Salesperson",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'invisible': Eval('invoice_type') != 'out',
+            'readonly': Eval('invoice_state') != 'draft',
+            },
+        help="The employee credited with the revenue of the line.\n"
+        "Lines from a sale carry its salesperson; "
+        "others get the customer's account manager.")
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('salesperson')
+                and values.get('invoice') is not None):
+            invoice = Invoice(values['invoice'])
+            if invoice.type == 'out' and invoice.party.account_manager:
+                values['salesperson'] = invoice.party.account_manager.id
+        return values
