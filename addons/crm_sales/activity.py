@@ -34,6 +34,7 @@ TYPE_COLORS = {
 class Activity(Workflow, ModelSQL, ModelView):
     "A contact with a customer (call, meeting, letter…), planned or done"
     __name__ = 'crm.activity'
+    __string__ = "Activity"
     _rec_name = 'subject'
 
     _states = {

@@ -13,7 +13,7 @@ from trytond.model import fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice, reduce_ids, sqlite_apply_types
+from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 
 # The sales that are still quotations and those being fulfilled
@@ -74,7 +74,7 @@ class Party(metaclass=PoolMeta):
         if 'crm_revenue_12m' in names:
             result['crm_revenue_12m'] = defaultdict(Decimal)
         cursor = Transaction().connection.cursor()
-        for sub_parties in grouped_slice(parties):
+        for sub_parties in grouped_slice(parties, backend.MAX_QUERY_PARAMS):
             party_ids = [p.id for p in sub_parties]
             for query, columns in cls._crm_figure_queries(party_ids, names):
                 cursor.execute(*query)
@@ -110,7 +110,7 @@ class Party(metaclass=PoolMeta):
             yield opportunity.select(
                 opportunity.party,
                 Count(Literal('*')),
-                where=reduce_ids(opportunity.party, party_ids)
+                where=fields.SQL_OPERATORS['in'](opportunity.party, party_ids)
                 & opportunity.state.in_(['lead', 'opportunity'])
                 & (opportunity.company == company_id),
                 group_by=opportunity.party), columns
@@ -127,7 +127,7 @@ class Party(metaclass=PoolMeta):
             yield sale.select(
                 sale.party,
                 *(Count(Literal('*'), filter_=filters[c]) for c in columns),
-                where=reduce_ids(sale.party, party_ids)
+                where=fields.SQL_OPERATORS['in'](sale.party, party_ids)
                 & (sale.company == company_id),
                 group_by=sale.party), columns
 
@@ -145,7 +145,7 @@ class Party(metaclass=PoolMeta):
             query = invoice.select(
                 invoice.party,
                 *(expressions[c] for c in columns),
-                where=reduce_ids(invoice.party, party_ids)
+                where=fields.SQL_OPERATORS['in'](invoice.party, party_ids)
                 & (invoice.type == 'out')
                 & invoice.state.in_(['posted', 'paid'])
                 & (invoice.company == company_id),
@@ -169,7 +169,7 @@ class Party(metaclass=PoolMeta):
             query = activity.select(
                 activity.party.as_('party'),
                 *(expressions[c] for c in columns),
-                where=reduce_ids(activity.party, party_ids)
+                where=fields.SQL_OPERATORS['in'](activity.party, party_ids)
                 & (activity.company == company_id),
                 group_by=activity.party)
             if backend.name == 'sqlite':

@@ -6,6 +6,7 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
 class SalesChannel(DeactivableMixin, ModelSQL, ModelView):
     "The route through which a customer buys: the base of channel analysis"
     __name__ = 'crm.sales.channel'
+    __string__ = "Sales Channel"
     name = fields.Char("Name", required=True, translate=True)
     code = fields.Char("Code")
     kind = fields.Selection([
