@@ -3,7 +3,9 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -260,6 +262,27 @@ class Activity(Workflow, ModelSQL, ModelView):
                 If(Eval('overdue', False), 'danger',
                     If(Eval('due', False), 'warning', ''))),
             ]
+
+    @classmethod
+    def check_modification(
+            cls, mode, activities, values=None, external=False):
+        super().check_modification(
+            mode, activities, values=values, external=external)
+        if mode == 'write':
+            # notes may be added to the history, the facts stay as logged
+            locked = set(values) - {'state', 'done_date', 'description'}
+            if locked:
+                for activity in activities:
+                    if activity.state != 'planned':
+                        raise AccessError(gettext(
+                                'crm_sales.msg_activity_modify_closed',
+                                activity=activity.rec_name))
+        elif mode == 'delete':
+            for activity in activities:
+                if activity.state == 'done':
+                    raise AccessError(gettext(
+                            'crm_sales.msg_activity_delete_done',
+                            activity=activity.rec_name))
 
     @classmethod
     def copy(cls, activities, default=None):

@@ -9,10 +9,9 @@ __all__ = ['create_employee']
 
 def create_employee(name, login=None, groups=(), config=None):
     """Create an employee of the company and, with a login, a user working
-    as that employee, member of groups (XML ids such as 'sale.group_sale')"""
+    as that employee, member of the groups named (such as "Sales")"""
     Employee = Model.get('company.employee', config=config)
     Group = Model.get('res.group', config=config)
-    ModelData = Model.get('ir.model.data', config=config)
     Party = Model.get('party.party', config=config)
     User = Model.get('res.user', config=config)
 
@@ -23,13 +22,9 @@ def create_employee(name, login=None, groups=(), config=None):
     employee.save()
     if login:
         user = User(name=name, login=login)
-        for xml_id in groups:
-            module, fs_id = xml_id.split('.')
-            data, = ModelData.find([
-                    ('module', '=', module),
-                    ('fs_id', '=', fs_id),
-                    ])
-            user.groups.append(Group(data.db_id))
+        for name in groups:
+            group, = Group.find([('name', '=', name)])
+            user.groups.append(group)
         user.companies.append(company)
         user.company = company
         user.employees.append(employee)
