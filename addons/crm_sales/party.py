@@ -4,7 +4,6 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Coalesce
 
@@ -109,7 +108,7 @@ class Party(metaclass=PoolMeta):
         if columns := wanted('crm_open_opportunities'):
             yield opportunity.select(
                 opportunity.party,
-                Count(Literal('*')),
+                Count(opportunity.id),
                 where=fields.SQL_OPERATORS['in'](opportunity.party, party_ids)
                 & opportunity.state.in_(['lead', 'opportunity'])
                 & (opportunity.company == company_id),
@@ -126,7 +125,7 @@ class Party(metaclass=PoolMeta):
                 }
             yield sale.select(
                 sale.party,
-                *(Count(Literal('*'), filter_=filters[c]) for c in columns),
+                *(Count(sale.id, filter_=filters[c]) for c in columns),
                 where=fields.SQL_OPERATORS['in'](sale.party, party_ids)
                 & (sale.company == company_id),
                 group_by=sale.party), columns
@@ -136,7 +135,7 @@ class Party(metaclass=PoolMeta):
             year_ago = Date.today() - dt.timedelta(days=365)
             expressions = {
                 'crm_unpaid_invoices': Count(
-                    Literal('*'), filter_=invoice.state == 'posted'),
+                    invoice.id, filter_=invoice.state == 'posted'),
                 'crm_revenue_12m': Coalesce(Sum(
                         invoice.untaxed_amount_cache,
                         filter_=invoice.invoice_date >= year_ago),

@@ -1,0 +1,12 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class CrmKpiTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test CRM KPI module"
+    module = 'crm_kpi'
+
+
+del ModuleTestCase
