@@ -13,4 +13,3 @@ class Opportunity(metaclass=PoolMeta):
             ('party', '=', Eval('party', -1)),
             ('company', '=', Eval('company', -1)),
             ])
-

@@ -2,6 +2,7 @@
 # of this repository contains the full copyright notices and license terms.
 "Scenario helpers shared by the CRM modules"
 from proteus import Model
+
 from trytond.modules.company.tests.tools import get_company
 
 __all__ = ['create_employee']
