@@ -41,10 +41,9 @@ elif [ "$(cat "$done_stamp")" != "$modules_hash" ]; then
     echo "$modules_hash" > "$done_stamp"
 fi
 
-listen=${TRYTOND_WEB__LISTEN:-127.0.0.1:8000}
 cat <<MSG
 
-  CRM demo: http://$listen/
+  CRM demo: http://$TRYTOND_WEB__LISTEN/
   Database: $DATABASE
   Login:    admin / $PASSWORD  (salespeople: see the logins printed by
             'python -m demo', same password)

@@ -1,7 +1,9 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 #
-# Helpers shared by the scripts (sourced, not run).
+# Helpers shared by the scripts (sourced, not run): the project's environment.
+
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -27,3 +29,4 @@ export TRYTOND_CONFIG="$ROOT/config/trytond.conf"
 # Absolute paths: trytond takes relative ones from its working directory
 export TRYTOND_DATABASE__PATH="$ROOT/.data/db"
 export TRYTOND_WEB__ROOT="$ROOT/.data/www"
+export TRYTOND_WEB__LISTEN=${TRYTOND_WEB__LISTEN:-127.0.0.1:8000}
