@@ -1,0 +1,142 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"Fill a CRM database with the demo data of a Russian company"
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from collections import Counter
+
+from proteus import config as proteus_config
+from tqdm import tqdm
+
+DEFAULT_PASSWORD = 'crm-demo-2026'
+MODULES = ['crm_sales', 'crm_marketing', 'crm_service', 'crm_kpi']
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog='python -m demo', description=__doc__)
+    parser.add_argument('-c', '--config',
+        default=os.environ.get('TRYTOND_CONFIG'),
+        help="the trytond configuration file")
+    parser.add_argument('-d', '--database', required=True,
+        help="the database, where the CRM modules are activated")
+    parser.add_argument('--seed', type=int, default=42,
+        help="the seed of the random data (default: %(default)s)")
+    parser.add_argument('--scale', type=float, default=1.0,
+        help="the factor of the number of records (default: %(default)s)")
+    parser.add_argument('--today', type=dt.date.fromisoformat,
+        default=dt.date.today(),
+        help="the date the data is relative to (default: today)")
+    parser.add_argument('--password', default=DEFAULT_PASSWORD,
+        help="the password of admin and the salespeople "
+        "(default: %(default)s)")
+    options = parser.parse_args(argv)
+    if options.scale <= 0:
+        parser.error("the scale must be positive")
+    return options
+
+
+def phases():
+    "Return the description and the functions of each phase, in order"
+    from . import activity, company, invoice, party, product, sale
+    return [
+        ("language and currency", [
+                company.setup_language, company.setup_currency,
+                company.setup_country]),
+        ("company", [company.setup_company]),
+        ("accounting", [company.setup_accounting]),
+        ("salespeople", [company.setup_employees]),
+        ("products", [product.setup_products, product.setup_stock]),
+        ("customers", [party.setup_categories, party.setup_customers]),
+        ("opportunities", [sale.create_opportunities]),
+        ("sales", [sale.create_sales, sale.process_sales]),
+        ("invoices", [invoice.post_invoices]),
+        ("shipments", [sale.ship_sales]),
+        ("payments", [invoice.pay_invoices]),
+        ("closing", [sale.close_opportunities]),
+        ("activities", [activity.create_activities]),
+        ]
+
+
+def missing_modules(config):
+    Module = config.get_proxy('ir.module')
+    ids = Module.search([
+            ('name', 'in', MODULES),
+            ('state', '=', 'activated'),
+            ], 0, None, None, config.context)
+    activated = {m['name'] for m in Module.read(ids, ['name'], config.context)}
+    return [m for m in MODULES if m not in activated]
+
+
+def summary(demo):
+    "Return the lines giving the number of records per model and state"
+    lines = []
+    for model in [
+            'company.employee', 'res.user', 'party.party', 'product.product',
+            'crm.sales.channel', 'crm.activity', 'sale.opportunity',
+            'sale.sale', 'account.invoice', 'stock.shipment.out']:
+        ids = demo.search(model, [])
+        line = "%-20s %6d" % (model, len(ids))
+        if model in {'crm.activity', 'sale.opportunity', 'sale.sale',
+                'account.invoice', 'stock.shipment.out'}:
+            states = Counter(r['state']
+                for r in demo.read(model, ids, ['state']))
+            line += "  (%s)" % ", ".join(
+                "%s: %d" % s for s in sorted(states.items()))
+        lines.append(line)
+    overdue = demo.search('account.move.line', [
+            ('account.type.receivable', '=', True),
+            ('reconciliation', '=', None),
+            ('maturity_date', '<', demo.today),
+            ])
+    lines.append("%-20s %6d" % ("overdue invoices", len(overdue)))
+    return lines
+
+
+def main(argv=None):
+    options = parse_arguments(argv)
+    from .company import SALESPEOPLE, find_company
+    from .tools import Demo
+
+    started = time.monotonic()
+    config = proteus_config.set_trytond(
+        options.database, config_file=options.config)
+    # The documents are dated in the past and some are overdue on purpose
+    config.skip_warning = True
+    missing = missing_modules(config)
+    if missing:
+        sys.stderr.write("Activate first the modules: %s\n"
+            % ", ".join(missing))
+        return 1
+    company, other = find_company()
+    if company:
+        print("The demo data is already in the database %s."
+            % options.database)
+        return 0
+    if other:
+        sys.stderr.write("The database %s already has a company: "
+            "the demo needs a database without company.\n" % options.database)
+        return 1
+
+    demo = Demo(config, options.seed, options.scale, options.today,
+        options.password)
+    with tqdm(phases(), desc="demo", unit="phase") as progress:
+        for description, functions in progress:
+            progress.set_postfix_str(description)
+            for function in functions:
+                function(demo)
+
+    print("Demo data created in %.0f s:" % (time.monotonic() - started))
+    for line in summary(demo):
+        print("  " + line)
+    print("Login: admin / %s" % options.password)
+    for _, _, _, login in SALESPEOPLE:
+        print("Login: %s / %s" % (login, options.password))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
