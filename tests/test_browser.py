@@ -344,6 +344,9 @@ class BrowserTestCase(unittest.TestCase):
         page = self.page
         # the database in the address: no need to choose it
         page.goto(f'{self.url}/#{DATABASE}')
+        # sao fills the dialog from RPC calls (database list, version):
+        # a click before they are answered is lost
+        page.wait_for_load_state('networkidle')
         dialog = page.locator('.login-dialog')
         dialog.locator('input#login').fill(self.login)
         dialog.locator('button[type=submit]').click()
