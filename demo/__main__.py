@@ -11,6 +11,11 @@ from collections import Counter
 from proteus import config as proteus_config
 from tqdm import tqdm
 
+from trytond import config as trytond_config
+
+from . import activity, company, invoice, party, product, sale
+from .tools import Demo
+
 DEFAULT_PASSWORD = 'crm-demo-2026'
 MODULES = ['crm_sales', 'crm_marketing', 'crm_service', 'crm_kpi']
 
@@ -41,7 +46,6 @@ def parse_arguments(argv):
 
 def phases():
     "Return the description and the functions of each phase, in order"
-    from . import activity, company, invoice, party, product, sale
     return [
         ("language and currency", [
                 company.setup_language, company.setup_currency,
@@ -59,6 +63,15 @@ def phases():
         ("closing", [sale.close_opportunities]),
         ("activities", [activity.create_activities]),
         ]
+
+
+def connect(options):
+    "Return the proteus configuration of the database"
+    # trytond reads the environment when it loads its configuration: load it
+    # before proteus sets TRYTOND_DATABASE_URI to the bare database name
+    trytond_config.update_etc(options.config)
+    return proteus_config.set_trytond(
+        options.database, config_file=options.config)
 
 
 def missing_modules(config):
@@ -98,12 +111,8 @@ def summary(demo):
 
 def main(argv=None):
     options = parse_arguments(argv)
-    from .company import SALESPEOPLE, find_company
-    from .tools import Demo
-
     started = time.monotonic()
-    config = proteus_config.set_trytond(
-        options.database, config_file=options.config)
+    config = connect(options)
     # The documents are dated in the past and some are overdue on purpose
     config.skip_warning = True
     missing = missing_modules(config)
@@ -111,8 +120,8 @@ def main(argv=None):
         sys.stderr.write("Activate first the modules: %s\n"
             % ", ".join(missing))
         return 1
-    company, other = find_company()
-    if company:
+    demo_company, other = company.find_company()
+    if demo_company:
         print("The demo data is already in the database %s."
             % options.database)
         return 0
@@ -133,7 +142,7 @@ def main(argv=None):
     for line in summary(demo):
         print("  " + line)
     print("Login: admin / %s" % options.password)
-    for _, _, _, login in SALESPEOPLE:
+    for _, _, _, login in company.SALESPEOPLE:
         print("Login: %s / %s" % (login, options.password))
     return 0
 

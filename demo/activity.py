@@ -61,7 +61,7 @@ DESCRIPTIONS = [
     "Клиент доволен качеством монтажа.",
     "Нужно уточнить наличие оборудования на складе.",
     "Отправить фотографии объекта инженеру.",
-    "",
+    None,
     ]
 # The contact mechanism types each activity type uses
 MECHANISMS = {
@@ -95,7 +95,8 @@ class _Activities:
         if hour is None:
             hour = rng.randint(9, 17)
         planned = demo.local_datetime(date, hour, rng.choice([0, 15, 30, 45]))
-        if state is None:
+        # Nothing planned from today on is done yet
+        if state is None or (state == 'done' and date >= demo.today):
             state = self._state(date)
         if employee is None:
             employee = customer['salesperson']
@@ -115,7 +116,7 @@ class _Activities:
                 'type': type_,
                 'direction': direction,
                 'subject': subject,
-                'description': rng.choice(DESCRIPTIONS) or None,
+                'description': rng.choice(DESCRIPTIONS),
                 'planned_date': planned,
                 'done_date': done_date,
                 'origin': origin,
@@ -189,7 +190,7 @@ def _invoice_activities(demo, activities):
                 days=rng.randint(1, 10)), demo.today)
         activities.add(customer, date, type_='call',
             subject="Напоминание об оплате счёта № %s" % values['number'],
-            origin=origin, state='done' if date < demo.today else 'planned')
+            origin=origin, state='done')
         if (demo.today - invoice['due_date']).days > 30:
             activities.add(customer, demo.date(rng.randint(0, 10)),
                 type_='letter',

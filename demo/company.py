@@ -59,7 +59,7 @@ def find_company():
 
 
 def setup_language(demo):
-    "Make Russian the admin's language so the data is written in Russian"
+    "Set the admin's password and language: Russian, to write the data in"
     Lang = Model.get('ir.lang')
     User = Model.get('res.user')
     russian, = Lang.find([('code', '=', 'ru')])

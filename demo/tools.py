@@ -12,7 +12,8 @@ from tqdm import tqdm
 from trytond import config as trytond_config
 
 TIMEZONE = 'Europe/Moscow'
-BATCH_SIZE = 250
+# Larger batches are slower: trytond's caches of records overflow
+BATCH_SIZE = 100
 
 
 class Demo:
@@ -60,10 +61,11 @@ class Demo:
             tzinfo=ZoneInfo(TIMEZONE))
         return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
-    def batches(self, items, description, size=BATCH_SIZE):
-        "Iterate over items by slices of size with a progress bar"
+    def batches(self, items, description):
+        "Iterate over items by slices of BATCH_SIZE with a progress bar"
         items = list(items)
-        slices = [items[i:i + size] for i in range(0, len(items), size)]
+        slices = [items[i:i + BATCH_SIZE]
+            for i in range(0, len(items), BATCH_SIZE)]
         return tqdm(slices, desc=description, unit="batch", leave=False)
 
     def create(self, model, values):
@@ -103,10 +105,10 @@ class Demo:
         return self.config.get_proxy(model).search(
             domain, 0, None, order, self.config.context)
 
-    def click(self, model, ids, button, description=None, size=BATCH_SIZE):
+    def click(self, model, ids, button, description=None):
         "Click button on the records by batches"
         Record = Model.get(model)
-        for slice_ in self.batches(ids, description or button, size=size):
+        for slice_ in self.batches(ids, description or button):
             Record.click([Record(i) for i in slice_], button)
 
     def model_id(self, xml_id):
