@@ -41,12 +41,14 @@ elif [ "$(cat "$done_stamp")" != "$modules_hash" ]; then
     echo "$modules_hash" > "$done_stamp"
 fi
 
+salespeople=$(python -c \
+    "from demo.company import SALESPEOPLE; print(', '.join(s[-1] for s in SALESPEOPLE))")
 cat <<MSG
 
   CRM demo: http://$TRYTOND_WEB__LISTEN/
   Database: $DATABASE
-  Login:    admin / $PASSWORD  (salespeople: see the logins printed by
-            'python -m demo', same password)
+  Login:    admin / $PASSWORD
+            salespeople ($salespeople) / $PASSWORD
   Stop with Ctrl+C.
 
 MSG
