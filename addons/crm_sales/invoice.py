@@ -47,12 +47,22 @@ class InvoiceLine(metaclass=PoolMeta):
 
     @classmethod
     def preprocess_values(cls, mode, values):
+        "Apply the sale's salesperson rule to lines entered by hand"
         pool = Pool()
         Invoice = pool.get('account.invoice')
+        Sale = pool.get('sale.sale')
         values = super().preprocess_values(mode, values)
         if (mode == 'create' and not values.get('salesperson')
                 and values.get('invoice') is not None):
             invoice = Invoice(values['invoice'])
-            if invoice.type == 'out' and invoice.party.account_manager:
-                values['salesperson'] = invoice.party.account_manager.id
+            if invoice.type == 'out':
+                salesperson = Sale.attributed_salesperson(invoice.party, None)
+                if salesperson:
+                    values['salesperson'] = salesperson.id
         return values
+
+    def _credit(self):
+        "A credit note is debited to whom the revenue was credited"
+        line = super()._credit()
+        line.salesperson = self.salesperson
+        return line
