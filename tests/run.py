@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ['crm_sales', 'crm_marketing', 'crm_service', 'crm_kpi']
 OUTPUT = ROOT / 'test-output'
 
 
