@@ -13,7 +13,9 @@ from tqdm import tqdm
 
 from trytond import config as trytond_config
 
-from . import activity, company, invoice, party, product, sale
+from . import (
+    activity, commissioning, company, contact_rules, invoice, leads,
+    notifications, party, product, sale, sales_plan, sales_process)
 from .tools import Demo
 
 DEFAULT_PASSWORD = 'crm-demo-2026'
@@ -55,13 +57,25 @@ def phases():
         ("salespeople", [company.setup_employees]),
         ("products", [product.setup_products, product.setup_stock]),
         ("customers", [party.setup_categories, party.setup_customers]),
-        ("opportunities", [sale.create_opportunities]),
+        ("notifications off", [notifications.pause_notifications]),
+        ("opportunities", [
+                leads.setup_lost_reasons, sale.create_opportunities]),
         ("sales", [sale.create_sales, sale.process_sales]),
         ("invoices", [invoice.post_invoices]),
         ("shipments", [sale.ship_sales]),
         ("payments", [invoice.pay_invoices]),
         ("closing", [sale.close_opportunities]),
+        ("commissioning", [commissioning.create_commissioning_steps]),
         ("activities", [activity.create_activities]),
+        ("sales plans", [sales_plan.create_sales_plans]),
+        ("sales processes", [sales_process.create_sales_processes]),
+        ("contact rules", [contact_rules.setup_contact_rules]),
+        ("leads", [
+                leads.create_competitors, leads.create_participants,
+                leads.setup_assignment_rules, leads.create_leads,
+                leads.create_duplicates]),
+        # keep last: the customers are e-mailed from now on
+        ("notifications on", [notifications.resume_notifications]),
         ]
 
 
@@ -90,11 +104,14 @@ def summary(demo):
     for model in [
             'company.employee', 'res.user', 'party.party', 'product.product',
             'crm.sales.channel', 'crm.activity', 'sale.opportunity',
-            'sale.sale', 'account.invoice', 'stock.shipment.out']:
+            'sale.sale', 'account.invoice', 'stock.shipment.out',
+            'crm.sales.plan', 'crm.sales.process', 'crm.contact.rule',
+            'crm.commissioning.step', 'crm.lead.assignment.rule']:
         ids = demo.search(model, [])
-        line = "%-20s %6d" % (model, len(ids))
+        line = "%-24s %6d" % (model, len(ids))
         if model in {'crm.activity', 'sale.opportunity', 'sale.sale',
-                'account.invoice', 'stock.shipment.out'}:
+                'account.invoice', 'stock.shipment.out', 'crm.sales.plan',
+                'crm.commissioning.step'}:
             states = Counter(r['state']
                 for r in demo.read(model, ids, ['state']))
             line += "  (%s)" % ", ".join(
@@ -105,7 +122,7 @@ def summary(demo):
             ('reconciliation', '=', None),
             ('maturity_date', '<', demo.today),
             ])
-    lines.append("%-20s %6d" % ("overdue invoices", len(overdue)))
+    lines.append("%-24s %6d" % ("overdue invoices", len(overdue)))
     return lines
 
 

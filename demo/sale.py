@@ -230,8 +230,10 @@ def create_opportunities(demo):
                 'conversion_probability': rng.randint(*probability) / 100,
                 'start_date': start,
                 'end_date': end,
-                'lost_reason': (
-                    rng.choice(LOST_REASONS) if state == 'lost' else None),
+                'lost_reason': (lost_reason := (
+                        rng.choice(LOST_REASONS) if state == 'lost'
+                        else None)),
+                'loss_reason': demo.loss_reasons.get(lost_reason),
                 'lines': [('create', [{
                                 'product': p['id'],
                                 'quantity': q,

@@ -39,6 +39,7 @@ class Demo:
         self.customers = []
         self.products = {}
         self.opportunities = []
+        self.loss_reasons = {}
         self.sales = []
         self.invoices = []
 
