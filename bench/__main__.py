@@ -53,14 +53,14 @@ def collect(only):
 
 
 def table(results, database, runs):
-    from trytond.transaction import Transaction
-    backend = Transaction().database.name
+    from trytond import backend
     lines = [
         "# Benchmark results", "",
         f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node()}: "
         f"{platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"database `{database}` ({backend}); median of {runs} runs, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        f"{' -O' if sys.flags.optimize else ' (assertions on: run with -O)'}, "
+        f"database `{database}` ({backend.name}); median of {runs} runs, "
         "ours and the baseline timed alternately in the same run.",
         "",
         "| benchmark | size | ours (s) | bare SQL (s) | ratio | limit | |",

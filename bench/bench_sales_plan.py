@@ -35,7 +35,7 @@ WHERE pl.plan = {plan}
     AND i.invoice_date BETWEEN p.start_date AND p.end_date
     AND (pl.sales_channel IS NULL OR party.sales_channel = pl.sales_channel)
     AND (pl.customer_category IS NULL OR EXISTS (
-        SELECT 1 FROM "party_category_rel" AS r
+        SELECT 1 FROM "party_party-party_category" AS r
         JOIN customer_tree AS t ON t.category = r.category
         WHERE r.party = party.id AND t.ancestor = pl.customer_category))
     AND (pl.product_category IS NULL OR EXISTS (

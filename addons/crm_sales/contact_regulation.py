@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from sql import Literal, NullsFirst, Window, With
+from sql import Literal, NullsFirst, Window
 from sql.conditionals import Case
 from sql.functions import RowNumber
 from sql.operators import Exists
@@ -21,6 +21,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from .category_tree import category_tree
 
 logger = logging.getLogger(__name__)
 
@@ -103,19 +105,6 @@ class ContactRule(
                             rule=rule.rec_name))
 
     @classmethod
-    def _category_tree(cls):
-        "Return the CTE pairing each category with itself and its ancestors"
-        pool = Pool()
-        Category = pool.get('party.category')
-        category = Category.__table__()
-        tree = With('category', 'ancestor', recursive=True)
-        tree.query = category.select(category.id, category.id)
-        tree.query |= (category
-            .join(tree, condition=category.parent == tree.category)
-            .select(category.id, tree.ancestor))
-        return tree
-
-    @classmethod
     def _governing_query(cls, rules, party_ids=None):
         """Return the query of the rule governing each party per company,
         with columns party, rule and company: of the rules of its categories,
@@ -124,7 +113,7 @@ class ContactRule(
         PartyCategory = pool.get('party.party-party.category')
         rule = cls.__table__()
         party_category = PartyCategory.__table__()
-        tree = cls._category_tree()
+        tree = category_tree(pool.get('party.category'))
 
         where = fields.SQL_OPERATORS['in'](rule.id, [r.id for r in rules])
         if party_ids is not None:

@@ -107,9 +107,11 @@ class Party(metaclass=PoolMeta):
         for party in parties:
             if not duplicates[party.id]:
                 continue
-            key = Warning.format('crm_sales_party_duplicate', [party])
+            others = cls.browse(sorted(duplicates[party.id]))
+            # named by the existing parties: a new party has no id yet that
+            # stays the same when its creation is tried again
+            key = Warning.format('crm_sales_party_duplicate', others)
             if Warning.check(key):
-                others = cls.browse(sorted(duplicates[party.id]))
                 raise UserWarning(key, gettext(
                         'crm_sales.msg_party_duplicate',
                         party=party.rec_name,

@@ -82,6 +82,7 @@ class Abstract(ModelSQL):
         SalesChannel = pool.get('crm.sales.channel')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
+        Timeseries = pool.get('crm.sales.analysis.main.time_series')
         company_id = Transaction().context.get('company')
 
         line = InvoiceLine.__table__()
@@ -147,6 +148,11 @@ class Abstract(ModelSQL):
                 line.id.as_('id'),
                 invoice.company.as_('company'),
                 invoice.invoice_date.as_('date'),
+                # truncated here: PostgreSQL does not recognise the same
+                # DATE_TRUNC with another parameter in the GROUP BY
+                Timeseries.date.sql_cast(DateTrunc(
+                        Transaction().context.get('period', 'month'),
+                        invoice.invoice_date)).as_('period'),
                 invoice.id.as_('invoice'),
                 invoice.party.as_('customer'),
                 line.salesperson.as_('salesperson'),
@@ -268,10 +274,7 @@ class AbstractTimeseries(Abstract):
 
     @classmethod
     def _column_date(cls, tables):
-        context = Transaction().context
-        line = tables['line']
-        return cls.date.sql_cast(
-            DateTrunc(context.get('period', 'month'), line.date))
+        return tables['line'].period
 
     @classmethod
     def _group_by(cls, tables):

@@ -1,10 +1,11 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 "Sales plans: targets per salesperson and dimension against posted revenue"
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null, With
+from sql import Literal, Null
 from sql.aggregate import Sum
 from sql.operators import Exists
 
@@ -18,6 +19,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
+
+from .category_tree import category_tree
 
 # The invoices whose revenue counts
 POSTED_STATES = ['posted', 'paid']
@@ -323,44 +326,57 @@ class SalesPlanLine(sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def actual_amounts(cls, lines):
-        """Return the actual amount of each line id: frozen when its plan
-        is closed, else computed for all the lines at once"""
-        result = defaultdict(Decimal)
-        open_lines = []
-        for line in lines:
-            if line.plan.state == 'closed' and line.closed_amount is not None:
-                result[line.id] = line.closed_amount
-            else:
-                open_lines.append(line)
-        result.update(cls.compute_actual_amounts(open_lines))
-        return result
-
-    @classmethod
-    def compute_actual_amounts(cls, lines):
-        "Return the actual amount of each line id, from posted invoice lines"
+        """Return the actual amount of each line id, for all the lines at
+        once: frozen when its plan is closed, else from the posted invoice
+        lines"""
         pool = Pool()
+        Company = pool.get('company.company')
         Currency = pool.get('currency.currency')
         Date = pool.get('ir.date')
+        Plan = pool.get('crm.sales.plan')
+        plan = Plan.__table__()
+        plan_line = cls.__table__()
         cursor = Transaction().connection.cursor()
-        lines = {l.id: l for l in lines}
-        result = defaultdict(Decimal)
         today = Date.today()
-        for sub_ids in grouped_slice(list(lines), backend.MAX_QUERY_PARAMS):
-            cursor.execute(*cls._actual_amount_query(list(sub_ids)))
-            for line_id, currency_id, amount in cursor:
-                line = lines[line_id]
+        currencies = {}
+
+        def currency_of(company_id):
+            if company_id not in currencies:
+                currencies[company_id] = Company(company_id).currency
+            return currencies[company_id]
+
+        result = defaultdict(Decimal)
+        line_currency = {}
+        for sub_ids in grouped_slice(
+                [l.id for l in lines], backend.MAX_QUERY_PARAMS):
+            sub_ids = list(sub_ids)
+            cursor.execute(*plan_line
+                .join(plan, condition=plan_line.plan == plan.id)
+                .select(plan_line.id, plan_line.closed_amount,
+                    where=reduce_ids(plan_line.id, sub_ids)
+                    & (plan.state == 'closed')
+                    & (plan_line.closed_amount != Null)))
+            frozen = {i: Decimal(str(a)) for i, a in cursor}
+            result.update(frozen)
+            open_ids = [i for i in sub_ids if i not in frozen]
+            if not open_ids:
+                continue
+            cursor.execute(*cls._actual_amount_query(open_ids))
+            for line_id, company_id, end_date, currency_id, amount in cursor:
                 amount = Decimal(str(amount or 0))
-                target_currency = line.plan.company.currency
-                if currency_id != target_currency.id:
+                currency = line_currency[line_id] = currency_of(company_id)
+                if currency_id != currency.id:
+                    if isinstance(end_date, str):
+                        end_date = dt.date.fromisoformat(end_date)
                     # at the rate of the plan's end, or today's when later
                     with Transaction().set_context(
-                            date=min(line.plan.end_date, today)):
+                            date=min(end_date, today)):
                         amount = Currency.compute(
-                            Currency(currency_id), amount, target_currency,
+                            Currency(currency_id), amount, currency,
                             round=False)
                 result[line_id] += amount
-        for line_id, amount in result.items():
-            result[line_id] = lines[line_id].currency.round(amount)
+        for line_id, currency in line_currency.items():
+            result[line_id] = currency.round(result[line_id])
         return result
 
     @classmethod
@@ -418,7 +434,8 @@ class SalesPlanLine(sequence_ordered(), ModelSQL, ModelView):
                 & (invoice.invoice_date <= plan.end_date))
             .join(party, condition=invoice.party == party.id)
             .select(
-                plan_line.id, invoice.currency, Sum(amount),
+                plan_line.id, plan.company, plan.end_date, invoice.currency,
+                Sum(amount),
                 where=reduce_ids(plan_line.id, line_ids)
                 & (invoice_line.type == 'line')
                 & ((plan_line.sales_channel == Null)
@@ -427,17 +444,6 @@ class SalesPlanLine(sequence_ordered(), ModelSQL, ModelView):
                     | in_customer_category)
                 & ((plan_line.product_category == Null)
                     | in_product_category),
-                group_by=[plan_line.id, invoice.currency],
+                group_by=[plan_line.id, plan.company, plan.end_date,
+                    invoice.currency],
                 with_=[customer_tree, product_tree]))
-
-
-def category_tree(Category):
-    """Return the recursive query pairing each category with itself and each
-    of its descendants: a line of a category covers its subcategories"""
-    category = Category.__table__()
-    tree = With('ancestor', 'category', recursive=True)
-    tree.query = category.select(category.id, category.id)
-    tree.query |= (category
-        .join(tree, condition=category.parent == tree.category)
-        .select(tree.ancestor, category.id))
-    return tree
