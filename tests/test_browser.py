@@ -1,6 +1,7 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-"""The customer's CRM tab in the web client, as a salesperson sees it.
+"""The customer's CRM tab and the sales plans in the web client, as a
+salesperson sees them.
 
 Builds a demo database on the backend of TRYTOND_DATABASE_URI (sqlite:// or
 postgresql://…), serves it with trytond and drives sao with Debian's headless
@@ -17,6 +18,7 @@ import tempfile
 import time
 import unittest
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -66,6 +68,7 @@ COUNTS = {
 # What a Russian-speaking user reads (addons/crm_sales/locale/ru.po)
 RU_ACCOUNT_MANAGER = "Куратор"
 RU_OPEN_OPPORTUNITIES = "Открытые сделки"
+RU_PLAN_STATES = {'confirmed': "Утверждён", 'draft': "Черновик"}
 
 
 def free_port():
@@ -74,12 +77,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def number_pattern(value, digits=0):
-    "The regular expression of a number as sao shows it in Russian"
+def number_pattern(value, digits=0, whole=True):
+    """The regular expression of a number as sao shows it in Russian, the
+    whole text or a part of it"""
     text = f'{value:,.{digits}f}'.replace(',', ' ').replace('.', ',')
     # the thousands separator is a no-break space: \s matches it
-    return re.compile(
-        '^%s$' % re.escape(text).replace(re.escape(' '), r'\s'))
+    pattern = re.escape(text).replace(re.escape(' '), r'\s')
+    return re.compile('^%s$' % pattern if whole else pattern)
 
 
 def counter_text(count):
@@ -104,7 +108,7 @@ class BrowserTestCase(unittest.TestCase):
             'postgresql' if uri.startswith('postgresql') else 'sqlite')
         cls.output = ROOT / 'test-output' / cls.backend
         cls.output.mkdir(parents=True, exist_ok=True)
-        for name in ['crm_tab.png', 'failure.png']:
+        for name in ['crm_tab.png', 'sales_plans.png', 'failure.png']:
             (cls.output / name).unlink(missing_ok=True)
         cls.setup_log = cls.output / 'setup.log'
         cls.setup_log.write_text('')
@@ -128,6 +132,7 @@ class BrowserTestCase(unittest.TestCase):
         cls.rpc = XmlrpcConfig(
             f'http://admin:{PASSWORD}@127.0.0.1:{cls.port}/{DATABASE}/rpc/')
         cls.pick_customer()
+        cls.pick_plans()
 
     @classmethod
     def log_time(cls, what, started):
@@ -310,6 +315,21 @@ class BrowserTestCase(unittest.TestCase):
             f"\n[browser test] {cls.customer} ({cls.manager}, "
             f"login {cls.login}): {cls.counts} {cls.amounts} {cls.links}\n")
 
+    @classmethod
+    def pick_plans(cls):
+        "Read the current sales plans (not closed) the salesperson sees"
+        cls.plans = cls.call('crm.sales.plan', 'read',
+            cls.call('crm.sales.plan', 'search',
+                [('state', '!=', 'closed')], 0, None, None),
+            ['name', 'state', 'target_amount'])
+        if not any(p['state'] == 'confirmed' for p in cls.plans):
+            raise RuntimeError(f"No confirmed demo plan: {cls.plans}")
+        menu_ids = [cls.call('ir.model.data', 'get_id', 'crm_sales', fs_id)
+            for fs_id in ['menu_crm', 'menu_sales_plan']]
+        menus = {m['id']: m['name']
+            for m in cls.call('ir.ui.menu', 'read', menu_ids, ['name'])}
+        cls.plan_menu = [menus[i] for i in menu_ids]
+
     def setUp(self):
         playwright = sync_playwright().start()
         self.addCleanup(playwright.stop)
@@ -323,14 +343,34 @@ class BrowserTestCase(unittest.TestCase):
 
     def test_crm_tab(self):
         "The CRM tab of a customer shows its account manager and figures"
-        page = self.page
-        started = time.monotonic()
-        try:
+        with self.recording('crm_tab.png'):
             self.log_in()
             self.open_customer()
             pane = self.open_crm_tab()
             self.check_figures(pane)
-            page.screenshot(path=self.output / 'crm_tab.png')
+
+    def test_sales_plans(self):
+        "The current sales plans are listed with their state and target"
+        with self.recording('sales_plans.png'):
+            self.log_in()
+            tab = self.open_menu(*self.plan_menu)
+            rows = tab.locator('.treeview tbody tr')
+            expect(rows).to_have_count(len(self.plans))
+            for plan in self.plans:
+                row = rows.filter(has=self.page.get_by_title(
+                        plan['name'], exact=True))
+                expect(row).to_contain_text(RU_PLAN_STATES[plan['state']])
+                expect(row).to_contain_text(
+                    number_pattern(plan['target_amount'], 2, whole=False))
+
+    @contextmanager
+    def recording(self, screenshot):
+        "Take a screenshot at the end, on failure with the server's log"
+        page = self.page
+        started = time.monotonic()
+        try:
+            yield
+            page.screenshot(path=self.output / screenshot)
         except BaseException:
             page.screenshot(path=self.output / 'failure.png')
             sys.stderr.write(
@@ -338,7 +378,7 @@ class BrowserTestCase(unittest.TestCase):
                 f"{self.output}; the end of the server log:\n"
                 f"{tail(self.server_log, skip=' werkzeug ')}\n")
             raise
-        self.log_time("browser", started)
+        self.log_time(f"browser, {screenshot}", started)
 
     def log_in(self):
         page = self.page
@@ -356,19 +396,21 @@ class BrowserTestCase(unittest.TestCase):
         expect(page.locator('#user-preferences')).to_contain_text(
             self.user_name)
 
-    def open_customer(self):
-        "Open the customer from the Parties menu, searching by name"
+    def open_menu(self, top_name, entry_name):
+        "Open the entry of the top menu and return its tab"
         page = self.page
         menu = page.locator('#menu')
-        top_name, list_name = self.menu
         top = menu.locator('tr').filter(
             has=page.get_by_title(top_name, exact=True)).first
         top.locator('.expander').click()
         entry = top.locator('xpath=following-sibling::tr').filter(
-            has=page.get_by_title(list_name, exact=True)).first
+            has=page.get_by_title(entry_name, exact=True)).first
         entry.click()
+        return page.locator('#tabcontent > .tab-pane.active')
 
-        tab = page.locator('#tabcontent > .tab-pane.active')
+    def open_customer(self):
+        "Open the customer from the Parties menu, searching by name"
+        tab = self.open_menu(*self.menu)
         search = tab.locator('.filter-box input').first
         search.fill(f'"{self.customer}"')
         search.press('Enter')
