@@ -37,7 +37,9 @@ if [ ! -f "$db_file" ]; then
     echo "$modules_hash" > "$done_stamp"
 elif [ "$(cat "$done_stamp")" != "$modules_hash" ]; then
     step "updating the modules of '$DATABASE' (their code changed)"
-    trytond-admin -d "$DATABASE" --all
+    # a new dependency of our modules is activated as well
+    trytond-admin -d "$DATABASE" --all \
+        -u crm_sales crm_marketing crm_service crm_kpi --activate-dependencies
     echo "$modules_hash" > "$done_stamp"
 fi
 
