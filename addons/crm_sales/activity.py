@@ -10,6 +10,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .planned_workflow import PlannedWorkflow
+
 TYPES = [
     ('call', "Call"),
     ('meeting', "Meeting"),
@@ -33,7 +35,7 @@ TYPE_COLORS = {
     }
 
 
-class Activity(Workflow, ModelSQL, ModelView):
+class Activity(PlannedWorkflow, ModelSQL, ModelView):
     "A contact with a customer (call, meeting, letter…), planned or done"
     __name__ = 'crm.activity'
     __string__ = "Activity"
@@ -93,11 +95,6 @@ class Activity(Workflow, ModelSQL, ModelView):
     origin = fields.Reference(
         "Origin", selection='get_origin', states=_states,
         help="The document the activity is about.")
-    state = fields.Selection([
-            ('planned', "Planned"),
-            ('done', "Done"),
-            ('cancelled', "Cancelled"),
-            ], "State", required=True, readonly=True, sort=False)
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
     due = fields.Function(
@@ -127,29 +124,6 @@ class Activity(Workflow, ModelSQL, ModelView):
             ('planned_date', 'DESC'),
             ('id', 'DESC'),
             ]
-        cls._transitions |= {
-            ('planned', 'done'),
-            ('planned', 'cancelled'),
-            ('done', 'planned'),
-            ('cancelled', 'planned'),
-            }
-        cls._buttons.update({
-                'do': {
-                    'invisible': Eval('state') != 'planned',
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') != 'planned',
-                    'icon': 'tryton-cancel',
-                    'depends': ['state'],
-                    },
-                'plan': {
-                    'invisible': Eval('state') == 'planned',
-                    'icon': 'tryton-back',
-                    'depends': ['state'],
-                    },
-                })
 
     @classmethod
     def default_company(cls):
@@ -170,10 +144,6 @@ class Activity(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_planned_date(cls):
         return dt.datetime.now().replace(microsecond=0)
-
-    @classmethod
-    def default_state(cls):
-        return 'planned'
 
     @classmethod
     def _get_origin(cls):

@@ -7,9 +7,11 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 
+from .planned_workflow import PlannedWorkflow
+
 
 class CommissioningStep(
-        Workflow, sequence_ordered(), ModelSQL, ModelView):
+        PlannedWorkflow, sequence_ordered(), ModelSQL, ModelView):
     "A step of the commissioning schedule of a sale (S11)"
     __name__ = 'crm.commissioning.step'
     __string__ = "Commissioning Step"
@@ -36,11 +38,6 @@ class CommissioningStep(
             ('company', '=', Eval('company', -1)),
             ],
         help="The employee in charge of the step.")
-    state = fields.Selection([
-            ('planned', "Planned"),
-            ('done', "Done"),
-            ('cancelled', "Cancelled"),
-            ], "State", required=True, readonly=True, sort=False)
     late = fields.Function(
         fields.Boolean(
             "Late",
@@ -83,33 +80,6 @@ class CommissioningStep(
             ('planned_date', 'ASC'),
             ('id', 'ASC'),
             ]
-        cls._transitions |= {
-            ('planned', 'done'),
-            ('planned', 'cancelled'),
-            ('done', 'planned'),
-            ('cancelled', 'planned'),
-            }
-        cls._buttons.update({
-                'do': {
-                    'invisible': Eval('state') != 'planned',
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state') != 'planned',
-                    'icon': 'tryton-cancel',
-                    'depends': ['state'],
-                    },
-                'plan': {
-                    'invisible': Eval('state') == 'planned',
-                    'icon': 'tryton-back',
-                    'depends': ['state'],
-                    },
-                })
-
-    @classmethod
-    def default_state(cls):
-        return 'planned'
 
     @fields.depends('sale', '_parent_sale.party')
     def on_change_with_party(self, name=None):
