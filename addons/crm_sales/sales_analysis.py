@@ -506,53 +506,61 @@ class OpenChannelKind(Wizard):
         return action, {}
 
 
-class CustomerCategoryMixin:
-    __slots__ = ()
-    category = fields.Many2One('party.category', "Customer Category")
+def category_mixin(category_model, relation, owner, column, field):
+    """Return the mixin of the analysis per category of the line's owner
+    (customer or product template): a line counts once for each category of
+    its owner, the relation model linking owner to category"""
 
-    @classmethod
-    def _joins(cls):
-        "A line counts once for each category of its customer"
-        pool = Pool()
-        PartyCategory = pool.get('party.party-party.category')
-        from_item, tables = super()._joins()
-        party_category = PartyCategory.__table__()
-        tables['line.customer.party_category'] = party_category
-        line = tables['line']
-        from_item = from_item.join(party_category,
-            condition=line.customer == party_category.party)
-        return from_item, tables
+    class CategoryMixin:
+        __slots__ = ()
+        category = field
 
-    @classmethod
-    def _columns(cls, tables):
-        party_category = tables['line.customer.party_category']
-        return super()._columns(tables) + [
-            party_category.category.as_('category')]
+        @classmethod
+        def _joins(cls):
+            pool = Pool()
+            Relation = pool.get(relation)
+            from_item, tables = super()._joins()
+            link = tables['category_link'] = Relation.__table__()
+            line = tables['line']
+            from_item = from_item.join(link,
+                condition=getattr(line, column) == getattr(link, owner))
+            return from_item, tables
 
-    @classmethod
-    def _column_id(cls, tables):
-        pool = Pool()
-        Category = pool.get('party.category')
-        category = Category.__table__()
-        line = tables['line']
-        party_category = tables['line.customer.party_category']
-        # One id per line and category, stable over time
-        nb_category = category.select(
-            Power(10, (Ceil(Log(Max(category.id))) + Literal(1))))
-        return cls.id.sql_cast(
-            Min(line.id * nb_category + party_category.category))
+        @classmethod
+        def _columns(cls, tables):
+            return super()._columns(tables) + [
+                tables['category_link'].category.as_('category')]
 
-    @classmethod
-    def _group_by(cls, tables):
-        party_category = tables['line.customer.party_category']
-        return super()._group_by(tables) + [party_category.category]
+        @classmethod
+        def _column_id(cls, tables):
+            pool = Pool()
+            Category = pool.get(category_model)
+            category_table = Category.__table__()
+            line = tables['line']
+            link = tables['category_link']
+            # One id per line and category, stable over time
+            nb_category = category_table.select(
+                Power(10, (Ceil(Log(Max(category_table.id))) + Literal(1))))
+            return cls.id.sql_cast(Min(line.id * nb_category + link.category))
 
-    def get_rec_name(self, name):
-        return self.category.rec_name
+        @classmethod
+        def _group_by(cls, tables):
+            return super()._group_by(tables) + [
+                tables['category_link'].category]
 
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('category.rec_name', *clause[1:])]
+        def get_rec_name(self, name):
+            return self.category.rec_name
+
+        @classmethod
+        def search_rec_name(cls, name, clause):
+            return [('category.rec_name', *clause[1:])]
+
+    return CategoryMixin
+
+
+CustomerCategoryMixin = category_mixin(
+    'party.category', 'party.party-party.category', 'party', 'customer',
+    fields.Many2One('party.category', "Customer Category"))
 
 
 class CustomerCategory(CustomerCategoryMixin, Abstract, ModelView):
@@ -570,8 +578,7 @@ class CustomerCategory(CustomerCategoryMixin, Abstract, ModelView):
 
     @classmethod
     def _column_id(cls, tables):
-        party_category = tables['line.customer.party_category']
-        return party_category.category
+        return tables['category_link'].category
 
 
 class CustomerCategoryTimeseries(
@@ -580,59 +587,16 @@ class CustomerCategoryTimeseries(
     __string__ = "Sales Analysis per Customer Category and Period"
 
 
-class ProductCategoryMixin:
-    __slots__ = ()
-    category = fields.Many2One(
+# The product's categories, not its accounting category
+ProductCategoryMixin = category_mixin(
+    'product.category', 'product.template-product.category', 'template',
+    'template',
+    fields.Many2One(
         'product.category', "Product Category",
         context={
             'company': Eval('company', -1),
             },
-        depends={'company'})
-
-    @classmethod
-    def _joins(cls):
-        """A line counts once for each category of its product
-        (the accounting category is not one)"""
-        pool = Pool()
-        TemplateCategory = pool.get('product.template-product.category')
-        from_item, tables = super()._joins()
-        template_category = TemplateCategory.__table__()
-        tables['line.template.template_category'] = template_category
-        line = tables['line']
-        from_item = from_item.join(template_category,
-            condition=line.template == template_category.template)
-        return from_item, tables
-
-    @classmethod
-    def _columns(cls, tables):
-        template_category = tables['line.template.template_category']
-        return super()._columns(tables) + [
-            template_category.category.as_('category')]
-
-    @classmethod
-    def _column_id(cls, tables):
-        pool = Pool()
-        Category = pool.get('product.category')
-        category = Category.__table__()
-        line = tables['line']
-        template_category = tables['line.template.template_category']
-        # One id per line and category, stable over time
-        nb_category = category.select(
-            Power(10, (Ceil(Log(Max(category.id))) + Literal(1))))
-        return cls.id.sql_cast(
-            Min(line.id * nb_category + template_category.category))
-
-    @classmethod
-    def _group_by(cls, tables):
-        template_category = tables['line.template.template_category']
-        return super()._group_by(tables) + [template_category.category]
-
-    def get_rec_name(self, name):
-        return self.category.rec_name
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('category.rec_name', *clause[1:])]
+        depends={'company'}))
 
 
 class ProductCategory(ProductCategoryMixin, Abstract, ModelView):
@@ -650,8 +614,7 @@ class ProductCategory(ProductCategoryMixin, Abstract, ModelView):
 
     @classmethod
     def _column_id(cls, tables):
-        template_category = tables['line.template.template_category']
-        return template_category.category
+        return tables['category_link'].category
 
 
 class ProductCategoryTimeseries(
