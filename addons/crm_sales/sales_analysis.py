@@ -375,32 +375,40 @@ class MainTimeseries(AbstractTimeseries, ModelView):
     __string__ = "Sales Analysis per Period"
 
 
-class SalespersonMixin:
-    __slots__ = ()
-    salesperson = fields.Many2One('company.employee', "Salesperson")
+def dimension_mixin(name, field):
+    """Return the mixin of the analysis per the line's column name, a
+    Many2One shown as field; the lines without it are left out"""
 
-    @classmethod
-    def _columns(cls, tables):
-        line = tables['line']
-        return super()._columns(tables) + [
-            line.salesperson.as_('salesperson')]
+    class DimensionMixin:
+        __slots__ = ()
 
-    @classmethod
-    def _group_by(cls, tables):
-        line = tables['line']
-        return super()._group_by(tables) + [line.salesperson]
+        @classmethod
+        def _columns(cls, tables):
+            column = getattr(tables['line'], name)
+            return super()._columns(tables) + [column.as_(name)]
 
-    @classmethod
-    def _where(cls, tables):
-        line = tables['line']
-        return super()._where(tables) & (line.salesperson != Null)
+        @classmethod
+        def _group_by(cls, tables):
+            return super()._group_by(tables) + [getattr(tables['line'], name)]
 
-    def get_rec_name(self, name):
-        return self.salesperson.rec_name
+        @classmethod
+        def _where(cls, tables):
+            return super()._where(tables) & (
+                getattr(tables['line'], name) != Null)
 
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('salesperson.rec_name', *clause[1:])]
+        def get_rec_name(self, _):
+            return getattr(self, name).rec_name
+
+        @classmethod
+        def search_rec_name(cls, _, clause):
+            return [(name + '.rec_name', *clause[1:])]
+
+    setattr(DimensionMixin, name, field)
+    return DimensionMixin
+
+
+SalespersonMixin = dimension_mixin(
+    'salesperson', fields.Many2One('company.employee', "Salesperson"))
 
 
 class Salesperson(SalespersonMixin, Abstract, ModelView):
@@ -623,32 +631,8 @@ class ProductCategoryTimeseries(
     __string__ = "Sales Analysis per Product Category and Period"
 
 
-class RegionMixin:
-    __slots__ = ()
-    subdivision = fields.Many2One('country.subdivision', "Region")
-
-    @classmethod
-    def _columns(cls, tables):
-        line = tables['line']
-        return super()._columns(tables) + [
-            line.subdivision.as_('subdivision')]
-
-    @classmethod
-    def _group_by(cls, tables):
-        line = tables['line']
-        return super()._group_by(tables) + [line.subdivision]
-
-    @classmethod
-    def _where(cls, tables):
-        line = tables['line']
-        return super()._where(tables) & (line.subdivision != Null)
-
-    def get_rec_name(self, name):
-        return self.subdivision.rec_name
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        return [('subdivision.rec_name', *clause[1:])]
+RegionMixin = dimension_mixin(
+    'subdivision', fields.Many2One('country.subdivision', "Region"))
 
 
 class Region(RegionMixin, Abstract, ModelView):
