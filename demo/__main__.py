@@ -15,7 +15,7 @@ from trytond import config as trytond_config
 
 from . import (
     activity, commissioning, company, contact_rules, invoice, leads,
-    notifications, party, product, sale, sales_plan, sales_process)
+    notifications, party, payments, product, sale, sales_plan, sales_process)
 from .tools import Demo
 
 DEFAULT_PASSWORD = 'crm-demo-2026'
@@ -64,6 +64,7 @@ def phases():
         ("invoices", [invoice.post_invoices]),
         ("shipments", [sale.ship_sales]),
         ("payments", [invoice.pay_invoices]),
+        ("payment provider", [payments.setup_payment_provider]),
         ("closing", [sale.close_opportunities]),
         ("commissioning", [commissioning.create_commissioning_steps]),
         ("activities", [activity.create_activities]),

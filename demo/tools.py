@@ -33,6 +33,7 @@ class Demo:
         self.accounts = {}
         self.payment_terms = []
         self.payment_method = None
+        self.payment_provider = None
         self.salespeople = []
         self.categories = {}
         self.channels = {}
