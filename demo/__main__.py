@@ -15,7 +15,8 @@ from trytond import config as trytond_config
 
 from . import (
     activity, commissioning, company, contact_rules, invoice, leads,
-    notifications, party, payments, product, sale, sales_plan, sales_process)
+    notifications, party, payments, portal, product, sale, sales_plan,
+    sales_process)
 from .tools import Demo
 
 DEFAULT_PASSWORD = 'crm-demo-2026'
@@ -75,6 +76,7 @@ def phases():
                 leads.create_competitors, leads.create_participants,
                 leads.setup_assignment_rules, leads.create_leads,
                 leads.create_duplicates]),
+        ("portal", [portal.create_portal_users]),
         # keep last: the customers are e-mailed from now on
         ("notifications on", [notifications.resume_notifications]),
         ]
@@ -162,6 +164,13 @@ def main(argv=None):
     print("Login: admin / %s" % options.password)
     for _, _, _, login in company.SALESPEOPLE:
         print("Login: %s / %s" % (login, options.password))
+    for email, name in demo.portal_users:
+        print("Portal (/%s/portal/): %s / %s (%s)"
+            % (options.database, email, options.password, name))
+    print("Payment provider %r: notifications to /%s/crm/payment/%s "
+        "signed with the secret %r" % (
+            payments.PROVIDER_NAME, options.database, payments.PROVIDER_CODE,
+            payments.PROVIDER_SECRET))
     return 0
 
 

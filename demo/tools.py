@@ -43,6 +43,7 @@ class Demo:
         self.loss_reasons = {}
         self.sales = []
         self.invoices = []
+        self.portal_users = []
 
     def count(self, number):
         "Return number scaled, at least 1"

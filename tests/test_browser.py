@@ -1,42 +1,13 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-"""The customer's CRM tab and the sales plans in the web client, as a
-salesperson sees them.
-
-Builds a demo database on the backend of TRYTOND_DATABASE_URI (sqlite:// or
-postgresql://…), serves it with trytond and drives sao with Debian's headless
-Chromium. The screenshots and logs go to test-output/<backend>/."""
-import configparser
+"""The customer's CRM tab and the sales plans in the web client (sao), as a
+salesperson sees them, on the demo server (demo_server.py)."""
 import datetime as dt
-import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import unittest
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from playwright.sync_api import expect, sync_playwright
-from proteus.config import XmlrpcConfig
-
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE = 'crm_browser'
-PASSWORD = 'crm-browser-2026'
-DEMO_OPTIONS = ['--seed', '7', '--scale', '0.02']
-CHROMIUM = '/usr/bin/chromium'
-# No network but the local server: nothing may be fetched or updated
-CHROMIUM_ARGS = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-    '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync']
-TIMEOUT = 30_000  # ms, for each wait on the page
+from demo_server import DATABASE, PASSWORD, ChromiumTestCase
+from playwright.sync_api import expect
 
 # The figures of the CRM tab: counts, then amounts
 COUNT_FIELDS = [
@@ -71,12 +42,6 @@ RU_OPEN_OPPORTUNITIES = "Открытые сделки"
 RU_PLAN_STATES = {'confirmed': "Утверждён", 'draft': "Черновик"}
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def number_pattern(value, digits=0, whole=True):
     """The regular expression of a number as sao shows it in Russian, the
     whole text or a part of it"""
@@ -91,160 +56,14 @@ def counter_text(count):
     return str(count) if count <= 99 else '99+'
 
 
-def tail(path, lines=60, skip=None):
-    "The last lines of a log, without those containing skip"
-    return '\n'.join([line for line in Path(path).read_text().splitlines()
-            if not skip or skip not in line][-lines:])
-
-
-class BrowserTestCase(unittest.TestCase):
-    "The CRM tab of a demo customer in sao"
+class BrowserTestCase(ChromiumTestCase):
+    "The CRM tab of a demo customer and the sales plans in sao"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
-        cls.backend = (
-            'postgresql' if uri.startswith('postgresql') else 'sqlite')
-        cls.output = ROOT / 'test-output' / cls.backend
-        cls.output.mkdir(parents=True, exist_ok=True)
-        for name in ['crm_tab.png', 'sales_plans.png', 'failure.png']:
-            (cls.output / name).unlink(missing_ok=True)
-        cls.setup_log = cls.output / 'setup.log'
-        cls.setup_log.write_text('')
-        cls.server_log = cls.output / 'trytond.log'
-        web_root = Path(os.environ.get(
-                'TRYTOND_WEB__ROOT', ROOT / '.data' / 'www'))
-        if not (web_root / 'index.html').exists():
-            raise RuntimeError(
-                f"No web client in {web_root}: run ./scripts/setup.sh")
-        if not os.access(CHROMIUM, os.X_OK):
-            raise RuntimeError(
-                f"No {CHROMIUM}: run apt-get install -y chromium")
-
-        cls.port = free_port()
-        cls.url = f'http://127.0.0.1:{cls.port}'
-        cls.write_config(uri, web_root)
-        started = time.monotonic()
-        cls.create_database(uri)
-        cls.log_time("database with the demo data", started)
-        cls.start_server()
-        cls.rpc = XmlrpcConfig(
-            f'http://admin:{PASSWORD}@127.0.0.1:{cls.port}/{DATABASE}/rpc/')
         cls.pick_customer()
         cls.pick_plans()
-
-    @classmethod
-    def log_time(cls, what, started):
-        sys.stderr.write(
-            f"\n[browser test] {what}: {time.monotonic() - started:.0f} s ")
-
-    @classmethod
-    def write_config(cls, uri, web_root):
-        """Write the project's configuration with the database, address and
-        web root of the test: the file would override the environment"""
-        config = configparser.ConfigParser(interpolation=None)
-        config.read(ROOT / 'config' / 'trytond.conf')
-        for section in ['database', 'web']:
-            if not config.has_section(section):
-                config.add_section(section)
-        config.set('database', 'uri', uri)
-        if cls.backend == 'sqlite':
-            # a folder of its own: no clash with the demo or another run
-            cls.db_path = tempfile.mkdtemp(prefix='crm-browser-db-')
-            cls.addClassCleanup(shutil.rmtree, cls.db_path, True)
-            config.set('database', 'path', cls.db_path)
-        config.set('web', 'listen', f'127.0.0.1:{cls.port}')
-        config.set('web', 'root', str(web_root))
-        fd, cls.config_file = tempfile.mkstemp(
-            prefix='crm-browser-', suffix='.conf')
-        cls.addClassCleanup(os.unlink, cls.config_file)
-        with os.fdopen(fd, 'w') as file:
-            config.write(file)
-
-    @classmethod
-    def environ(cls, **extra):
-        env = dict(os.environ, TRYTOND_CONFIG=cls.config_file)
-        env.update(extra)
-        return env
-
-    @classmethod
-    def run_step(cls, command, **env):
-        "Run a setup command with its output in setup.log"
-        with cls.setup_log.open('a') as log:
-            log.write(f"\n$ {' '.join(map(str, command))}\n")
-            log.flush()
-            returncode = subprocess.run(
-                command, cwd=ROOT, env=cls.environ(**env), stdout=log,
-                stderr=subprocess.STDOUT).returncode
-        if returncode:
-            raise RuntimeError(
-                f"{command[0]} failed ({returncode}):\n{tail(cls.setup_log)}")
-
-    @classmethod
-    def create_database(cls, uri):
-        if cls.backend == 'sqlite':
-            Path(cls.db_path, f'{DATABASE}.sqlite').touch()
-        else:
-            # trytond-admin fills an existing, empty database
-            server = urlunsplit(urlsplit(uri)._replace(path='/postgres'))
-            with psycopg.connect(server, autocommit=True) as connection:
-                connection.execute(
-                    f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-                connection.execute(
-                    f'CREATE DATABASE "{DATABASE}" TEMPLATE template0 '
-                    "ENCODING 'UTF8'")
-        fd, passfile = tempfile.mkstemp(prefix='crm-browser-pass-')
-        cls.addClassCleanup(os.unlink, passfile)
-        with os.fdopen(fd, 'w') as file:
-            file.write(PASSWORD)
-        bin_ = Path(sys.executable).parent
-        cls.run_step([
-                bin_ / 'trytond-admin', '-d', DATABASE, '--all',
-                '-u', 'crm_kpi', '--activate-dependencies', '-l', 'ru',
-                '--email', 'admin@example.com'],
-            TRYTONPASSFILE=passfile)
-        cls.run_step([
-                sys.executable, '-m', 'demo', '--config', cls.config_file,
-                '--database', DATABASE, '--password', PASSWORD,
-                *DEMO_OPTIONS])
-
-    @classmethod
-    def start_server(cls):
-        started = time.monotonic()
-        log = cls.server_log.open('w')
-        cls.addClassCleanup(log.close)
-        cls.server = subprocess.Popen(
-            [Path(sys.executable).parent / 'trytond', '-d', DATABASE],
-            cwd=ROOT, env=cls.environ(), stdout=log, stderr=subprocess.STDOUT)
-        cls.addClassCleanup(cls.stop_server)
-        while True:
-            try:
-                with urllib.request.urlopen(cls.url + '/', timeout=5):
-                    break
-            except OSError:
-                if cls.server.poll() is not None:
-                    raise RuntimeError(
-                        "trytond stopped:\n" + tail(cls.server_log))
-                if time.monotonic() - started > 60:
-                    raise RuntimeError(
-                        "trytond does not answer:\n" + tail(cls.server_log))
-                time.sleep(0.2)
-        cls.log_time("server ready", started)
-
-    @classmethod
-    def stop_server(cls):
-        cls.server.terminate()
-        try:
-            cls.server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            cls.server.kill()
-            cls.server.wait()
-
-    @classmethod
-    def call(cls, model, method, *args):
-        return getattr(cls.rpc.get_proxy(model), method)(
-            *args, cls.rpc.context)
 
     @classmethod
     def pick_customer(cls):
@@ -330,17 +149,6 @@ class BrowserTestCase(unittest.TestCase):
             for m in cls.call('ir.ui.menu', 'read', menu_ids, ['name'])}
         cls.plan_menu = [menus[i] for i in menu_ids]
 
-    def setUp(self):
-        playwright = sync_playwright().start()
-        self.addCleanup(playwright.stop)
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        self.addCleanup(browser.close)
-        self.page = browser.new_page(
-            viewport={'width': 1600, 'height': 1000}, locale='ru-RU')
-        self.page.set_default_timeout(TIMEOUT)
-        expect.set_options(timeout=TIMEOUT)
-
     def test_crm_tab(self):
         "The CRM tab of a customer shows its account manager and figures"
         with self.recording('crm_tab.png'):
@@ -362,23 +170,6 @@ class BrowserTestCase(unittest.TestCase):
                 expect(row).to_contain_text(RU_PLAN_STATES[plan['state']])
                 expect(row).to_contain_text(
                     number_pattern(plan['target_amount'], 2, whole=False))
-
-    @contextmanager
-    def recording(self, screenshot):
-        "Take a screenshot at the end, on failure with the server's log"
-        page = self.page
-        started = time.monotonic()
-        try:
-            yield
-            page.screenshot(path=self.output / screenshot)
-        except BaseException:
-            page.screenshot(path=self.output / 'failure.png')
-            sys.stderr.write(
-                f"\n[browser test] failure.png and trytond.log are in "
-                f"{self.output}; the end of the server log:\n"
-                f"{tail(self.server_log, skip=' werkzeug ')}\n")
-            raise
-        self.log_time(f"browser, {screenshot}", started)
 
     def log_in(self):
         page = self.page

@@ -10,6 +10,7 @@ import re
 import urllib.parse
 from decimal import Decimal, InvalidOperation
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -274,8 +275,22 @@ class Notification(ModelSQL, ModelView):
         data = cls._parse(body)
         if data is None:
             return 400, {'status': 'error', 'reason': 'bad_request'}
+        cls._wait_for_other_deliveries()
         with Transaction().set_context(company=provider.company.id):
             return cls._receive(provider, data, body.decode('utf-8'))
+
+    @classmethod
+    def _wait_for_other_deliveries(cls):
+        """Serialise the deliveries before they read anything on SQLite: it
+        takes its write lock only at the first write, by then a delivery
+        running alongside may have booked what this one read as unpaid
+        (PostgreSQL locks the invoice instead)"""
+        if backend.name == 'sqlite':
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            # a write that changes nothing starts the IMMEDIATE transaction
+            cursor.execute(*table.update(
+                    [table.id], [table.id], where=table.id == -1))
 
     @classmethod
     def _parse(cls, body):

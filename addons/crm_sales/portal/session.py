@@ -25,6 +25,8 @@ CSRF_FIELD = 'csrf_token'
 # The characters a path segment keeps unquoted (RFC 3986)
 PCHAR = "!$&'()*+,;=:@"
 DEFAULT_LANGUAGE = 'ru'
+# The largest id a database stores: a larger one is missing as well
+MAX_ID = 2 ** 63 - 1
 SECURITY_HEADERS = {
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
@@ -116,6 +118,8 @@ class Portal:
     def get(self, model, id_, domain=(), party_field='party'):
         """Return the customer's record of model with id_: any other id
         raises NotFound, exactly as a missing one"""
+        if not 0 < id_ <= MAX_ID:
+            raise NotFound()
         records = self.search(
             model, [('id', '=', id_)] + list(domain),
             party_field=party_field, limit=1)
@@ -164,7 +168,8 @@ class Portal:
         sent = self.request.form.get(CSRF_FIELD, '')
         expected = self.csrf_token
         if not sent or not hmac.compare_digest(sent, expected):
-            raise Forbidden()
+            # refused with the security headers of the other pages
+            raise Forbidden(response=self.finish(Forbidden().get_response()))
 
     # Responses
 
