@@ -7,9 +7,11 @@ PROVIDER_NAME = "Демо-оплата"
 PROVIDER_CODE = 'demo'
 # Printed in the summary: sign the test notifications with it
 PROVIDER_SECRET = 'demo-secret'
+# The demo's stand-in for the provider's checkout page (demo/checkout.py)
+CHECKOUT_PORT = 8001
 CHECKOUT_URL = (
-    'http://127.0.0.1:8000/checkout?invoice={invoice}&amount={amount}'
-    '&currency={currency}&return={return_url}')
+    f'http://127.0.0.1:{CHECKOUT_PORT}/checkout?invoice={{invoice}}'
+    '&amount={amount}&currency={currency}&return={return_url}')
 
 
 def setup_payment_provider(demo):

@@ -33,7 +33,8 @@ if [ ! -f "$db_file" ]; then
         -u crm_sales crm_marketing crm_service crm_kpi \
         --activate-dependencies -l ru --email admin@example.com
     step "generating the demo data"
-    python -m demo --database "$DATABASE" --password "$PASSWORD"
+    python -m demo --database "$DATABASE" --password "$PASSWORD" \
+        | tee ".data/db/$DATABASE.log"
     echo "$modules_hash" > "$done_stamp"
 elif [ "$(cat "$done_stamp")" != "$modules_hash" ]; then
     step "updating the modules of '$DATABASE' (their code changed)"
@@ -51,7 +52,16 @@ cat <<MSG
   Database: $DATABASE
   Login:    admin / $PASSWORD
             salespeople ($salespeople) / $PASSWORD
+  Portal:   http://$TRYTOND_WEB__LISTEN/$DATABASE/portal/
+$(sed -n 's/^Portal ([^)]*): /            /p' ".data/db/$DATABASE.log" 2>/dev/null)
+  "Pay" on the portal leads to the demo provider's checkout page
+  (python -m demo.checkout, http://127.0.0.1:8001), which books the payment.
   Stop with Ctrl+C.
 
 MSG
-exec trytond -d "$DATABASE"
+# the demo provider's checkout page, stopped with the server
+python -m demo.checkout --database "$DATABASE" \
+    --server "http://$TRYTOND_WEB__LISTEN" &
+checkout=$!
+trap 'kill $checkout 2>/dev/null; rm -f "${passfile:-}"' EXIT
+trytond -d "$DATABASE"
