@@ -2,13 +2,25 @@
 # of this repository contains the full copyright notices and license terms.
 "Portal accounts: sessions that end when they should (S12)"
 import datetime as dt
+from urllib.parse import quote
 
 from trytond.config import config
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from .portal.session import PCHAR
+
 # The mask web_user shows instead of the password: writing it back is a no-op
 PASSWORD_MASK = 'x' * 10
+
+
+def portal_url(path):
+    """The public address of the portal's page at path: [portal] url, else
+    the address trytond listens on"""
+    base = config.get('portal', 'url') or 'http://' + config.get(
+        'web', 'listen', default='localhost:8000')
+    database = quote(Transaction().database.name, safe=PCHAR)
+    return f"{base.rstrip('/')}/{database}/portal/{path}"
 
 
 class User(metaclass=PoolMeta):
@@ -36,9 +48,11 @@ class User(metaclass=PoolMeta):
                     ]))
 
     def get_email_reset_password_url(self, url=None):
-        # the portal passes its own address: no [web] reset_password_url needed
+        # the portal's page, with no [web] reset_password_url to configure
         if url is None:
-            url = Transaction().context.get('crm_portal_reset_url')
+            url = (Transaction().context.get('crm_portal_reset_url')
+                or config.get('web', 'reset_password_url')
+                or portal_url('reset/password'))
         return super().get_email_reset_password_url(url=url)
 
 
