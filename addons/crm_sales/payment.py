@@ -264,10 +264,11 @@ class Notification(ModelSQL, ModelView):
         Return the HTTP status and the payload to answer."""
         pool = Pool()
         Provider = pool.get('crm.payment.provider')
+        # only a well-formed code is looked up, exactly (the search strips)
         providers = Provider.search([
                 ('code', '=', provider_code),
-                ], limit=1)
-        if not providers:
+                ], limit=1) if CODE.fullmatch(provider_code) else []
+        if not providers or providers[0].code != provider_code:
             return 404, {'status': 'error', 'reason': 'unknown_provider'}
         provider, = providers
         if not provider.check_signature(body, signature):
@@ -312,6 +313,9 @@ class Notification(ModelSQL, ModelView):
                 value = str(value)
             if (not isinstance(value, str) or not value.strip()
                     or len(value) > size):
+                return None
+            if '\x00' in value:
+                # no database stores it: refused as malformed
                 return None
             values[key] = value.strip()
         amount = data.get('amount')

@@ -24,8 +24,11 @@ ONE_YEAR = 365 * 24 * 60 * 60
 
 def local_path(portal, path):
     "Return path if it is a page of the portal, else the dashboard's"
+    # no control character either: a line break in the Location header
+    # would fail the response
     if (path and path.startswith(portal.base + '/')
-            and '//' not in path and '\\' not in path):
+            and '//' not in path and '\\' not in path
+            and path.isprintable()):
         return path
     return portal.url()
 
@@ -129,4 +132,5 @@ def static(portal, name):
     response = Response(
         (STATIC / name).read_bytes(), content_type=STATIC_FILES[name])
     response.headers['Cache-Control'] = 'public, max-age=3600'
-    return response
+    # nosniff and the other headers of the pages
+    return portal.finish(response)

@@ -25,7 +25,7 @@ _('module.msg_id')."""
 from functools import wraps
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from trytond.protocols.wrappers import with_pool, with_transaction
 from trytond.transaction import Transaction
@@ -44,6 +44,9 @@ def portal_route(path, methods=('GET',), login=True):
         @with_transaction()
         @wraps(func)
         def route(request, pool, **kwargs):
+            if any('\x00' in v for v in request.values.values()):
+                # no database stores it: a malformed request
+                raise BadRequest()
             portal = Portal(request, pool)
             with Transaction().set_context(portal.context):
                 if login and not portal.user:

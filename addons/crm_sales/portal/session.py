@@ -48,7 +48,9 @@ class Portal:
         # quoted as browsers do, so that the cookies' path matches
         self.base = '/%s/portal' % quote(pool.database_name, safe=PCHAR)
         self._cookies = {}
-        self.session_key = request.cookies.get(SESSION_COOKIE) or None
+        key = request.cookies.get(SESSION_COOKIE, '')
+        # the keys are hexadecimal: anything else is no session
+        self.session_key = key if key.isalnum() and key.isascii() else None
         self.user = None
         if self.session_key:
             self.user = pool.get('web.user').get_user(self.session_key)
@@ -167,7 +169,8 @@ class Portal:
         "Refuse a form not posted from a page of this session"
         sent = self.request.form.get(CSRF_FIELD, '')
         expected = self.csrf_token
-        if not sent or not hmac.compare_digest(sent, expected):
+        if not sent or not hmac.compare_digest(
+                sent.encode(), expected.encode()):
             # refused with the security headers of the other pages
             raise Forbidden(response=self.finish(Forbidden().get_response()))
 

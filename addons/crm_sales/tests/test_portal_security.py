@@ -14,7 +14,6 @@ import hmac
 import json
 import re
 import sys
-import unittest
 from collections import Counter
 from contextlib import contextmanager
 from decimal import Decimal
@@ -23,10 +22,10 @@ from urllib.parse import quote, urlsplit
 
 from werkzeug.exceptions import Forbidden
 
-from trytond import config
+from trytond import config, sendmail
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
-from trytond.tests.test_tryton import DB_NAME, Client, drop_db
+from trytond.tests.test_tryton import DB_NAME, Client, TestCase, drop_db
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
@@ -216,7 +215,7 @@ class Visitor:
         return True
 
 
-class PortalSecurityTestCase(unittest.TestCase):
+class PortalSecurityTestCase(TestCase):
     "The portal and the payment notifications under attack"
 
     @classmethod
@@ -224,9 +223,19 @@ class PortalSecurityTestCase(unittest.TestCase):
         super().setUpClass()
         drop_db()
         from trytond.modules.web_user import user as web_user_module
-        cls.send_message = patch.object(
-            web_user_module, 'send_message_transactional').start()
-        cls.addClassCleanup(patch.stopall)
+
+        # the mails of the web users are recorded, no other mail is sent
+        for target, attribute in [
+                (web_user_module, 'send_message_transactional'),
+                (sendmail, 'get_smtp_server')]:
+            patcher = patch.object(target, attribute)
+            mock = patcher.start()
+            cls.addClassCleanup(patcher.stop)
+            if target is web_user_module:
+                cls.send_message = mock
+            else:
+                # every recipient accepted
+                mock.return_value.send_message.return_value = {}
         cls.create_fixture()
         cls.load_ids()
 
@@ -428,6 +437,8 @@ class PortalSecurityTestCase(unittest.TestCase):
         self.assertTrue(rules)
         unclassified = [r.rule for r in rules if r.rule not in ROUTES]
         self.assertEqual(unclassified, [], "unclassified crm routes")
+        self.assertEqual(set(ROUTES) - {r.rule for r in rules}, set(),
+            "routes classified but gone")
         before = self.snapshot()
         own_sale = min(i for i, (p, s) in self.sales.items()
             if p == self.party['a'] and s == 'quotation')
@@ -606,7 +617,8 @@ class PortalSecurityTestCase(unittest.TestCase):
                 location = urlsplit(response.headers['Location']).path
                 self.assertTrue(location.startswith(BASE + '/'))
                 response = visitor.get(location)
-            self.assertEqual(response.status_code, 404, name)
+            # 405: trytond's answer to a path no route takes
+            self.assertIn(response.status_code, {404, 405}, name)
             for source in sources:
                 self.assertNotIn(source, response.get_data(), name)
             self.assertNotIn(b'root:', response.get_data(), name)
@@ -913,7 +925,8 @@ class PortalSecurityTestCase(unittest.TestCase):
                 'email': email, 'password': password,
                 CSRF_FIELD: token_of(page)})
         self.assertEqual(response.status_code, 200)
-        self.assertIsNone(visitor.key)
+        self.assertIsNone(cookie_header(response, SESSION_COOKIE))
+        self.assertFalse(visitor.logged_in())
         with Transaction().start(DB_NAME, 0):
             Pool().get('web.user.authenticate.attempt').remove(email)
         # even a session the deactivation missed
@@ -1098,7 +1111,8 @@ class PortalSecurityTestCase(unittest.TestCase):
         response = self.deliver(body, sign(body), kind='webhook replay')
         self.assertEqual(response.get_json(), {'status': 'duplicate'})
         self.assertEqual(self.amount_to_pay(invoice_id), due - 100)
-        self.assertEqual(self.snapshot()['account_move'], after['account_move'])
+        self.assertEqual(
+            self.snapshot()['account_move'], after['account_move'])
 
     # 9. Security headers
 
