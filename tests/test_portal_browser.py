@@ -146,6 +146,7 @@ class PortalBrowserTestCase(ChromiumTestCase):
             expect(page.locator('[data-figure=amount-due]')).to_have_text(due)
             expect(page.locator('h1 [data-state]')).to_have_text(
                 "Ожидает оплаты")
+        with self.recording('portal_checkout.png'):
             page.get_by_role('link', name=f"Оплатить {due}").click()
             expect(page.locator('h1')).to_have_text("Demo checkout")
         query = parse_qs(urlsplit(checkouts[0]).query)
