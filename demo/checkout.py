@@ -37,17 +37,18 @@ PAGE = """<!DOCTYPE html>
 </form>{error}</body></html>"""
 
 
-def notify(server, database, invoice, amount, currency):
-    "Send the CRM the signed notification of a succeeded payment"
+def notify(server, database, invoice, amount, currency, transaction=None,
+        secret=PROVIDER_SECRET):
+    """Send the CRM the notification of a succeeded payment signed with
+    secret; return the HTTP status and the answer"""
     body = json.dumps({
-            'id': 'demo-' + secrets.token_hex(8),
+            'id': transaction or 'demo-' + secrets.token_hex(8),
             'invoice': invoice,
-            'amount': amount,
+            'amount': str(amount),
             'currency': currency,
             'status': 'succeeded',
             }).encode()
-    signature = hmac.new(
-        PROVIDER_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(
         f'{server}/{database}/crm/payment/{PROVIDER_CODE}', data=body,
         headers={
@@ -55,7 +56,7 @@ def notify(server, database, invoice, amount, currency):
             'X-Signature': f'sha256={signature}',
             })
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b'{}')

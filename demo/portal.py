@@ -3,9 +3,8 @@
 # terms.
 "The customers who log into the portal (S12)"
 from collections import defaultdict
-from decimal import Decimal
 
-from .sale import _description, _lines
+from .sale import _lines, sale_values
 
 PORTAL_USERS = 3
 SALE_STATES = {'quotation', 'processing', 'done', 'cancelled'}
@@ -38,24 +37,8 @@ def _portal_customers(demo):
 
 def _quote(demo, customer):
     "A quotation waiting for the customer's answer on the portal"
-    lines = _lines(demo, customer)
-    sale, = demo.create('sale.sale', [{
-                'party': customer['id'],
-                'invoice_address': customer['address'],
-                'shipment_address': customer['address'],
-                'payment_term': customer['payment_term'].id,
-                'description': _description(demo, customer, lines),
-                'quotation_date': demo.today,
-                'invoice_method': 'order',
-                'shipment_method': 'order',
-                'lines': [('create', [{
-                                'type': 'line',
-                                'product': p['id'],
-                                'quantity': q,
-                                'unit': p['unit'],
-                                'unit_price': Decimal(p['price']),
-                                } for p, q in lines])],
-                }])
+    sale, = demo.create('sale.sale', [sale_values(
+                demo, customer, _lines(demo, customer), None, demo.today)])
     demo.click('sale.sale', [sale], 'quote')
 
 

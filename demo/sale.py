@@ -282,6 +282,30 @@ def create_opportunities(demo):
     demo.write('sale.sale', dates)
 
 
+def sale_values(demo, customer, lines, sale_date, quotation_date):
+    "The values of a sale of lines to customer at the customer's discount"
+    discount = 1 - Decimal(DISCOUNTS[customer['category']]) / 100
+    return {
+        'party': customer['id'],
+        'invoice_address': customer['address'],
+        'shipment_address': customer['address'],
+        'payment_term': customer['payment_term'].id,
+        'description': _description(demo, customer, lines),
+        'sale_date': sale_date,
+        'quotation_date': quotation_date,
+        'invoice_method': 'order',
+        'shipment_method': 'order',
+        'lines': [('create', [{
+                        'type': 'line',
+                        'product': p['id'],
+                        'quantity': q,
+                        'unit': p['unit'],
+                        'unit_price': (p['price'] * discount).quantize(
+                            Decimal(1)),
+                        } for p, q in lines])],
+        }
+
+
 def create_sales(demo):
     "Create the sales made without opportunity"
     rng = demo.random
@@ -295,26 +319,8 @@ def create_sales(demo):
             # Bought by a customer of that time instead
             customer = customers.pick(plan['sale_date'])
             plan['customer'] = customer
-        discount = 1 - Decimal(DISCOUNTS[customer['category']]) / 100
-        sale = {
-            'party': customer['id'],
-            'invoice_address': customer['address'],
-            'shipment_address': customer['address'],
-            'payment_term': customer['payment_term'].id,
-            'description': _description(demo, customer, lines),
-            'sale_date': plan['sale_date'],
-            'quotation_date': plan['quotation_date'],
-            'invoice_method': 'order',
-            'shipment_method': 'order',
-            'lines': [('create', [{
-                            'type': 'line',
-                            'product': p['id'],
-                            'quantity': q,
-                            'unit': p['unit'],
-                            'unit_price': (p['price'] * discount).quantize(
-                                Decimal(1)),
-                            } for p, q in lines])],
-            }
+        sale = sale_values(demo, customer, lines,
+            plan['sale_date'], plan['quotation_date'])
         # A colleague sometimes closes the sale of a customer
         if rng.random() < 0.03:
             sale['salesperson'] = rng.choice(demo.salespeople).id

@@ -3,13 +3,8 @@
 """A demo customer on the portal in Chromium, and the payment provider
 played by the test: log in, follow an order, pay an invoice (S12, S10).
 Also deliveries of notifications at once to the live server."""
-import hashlib
-import hmac
-import json
 import secrets
 import sys
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_DOWN, Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -17,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 from demo_server import DATABASE, PASSWORD, ChromiumTestCase
 from playwright.sync_api import expect
 
-# The demo provider (demo/payments.py)
-PROVIDER_CODE = 'demo'
-PROVIDER_SECRET = 'demo-secret'
+# the test is the demo's payment provider
+from demo.checkout import notify
+
 PARALLEL = 10
 
 
@@ -76,29 +71,10 @@ class PortalBrowserTestCase(ChromiumTestCase):
             f"{cls.invoice['number']} due {cls.invoice['amount_to_pay']}, "
             f"order {cls.order['number']}\n")
 
-    def notify(self, invoice, amount, transaction=None, secret=None):
+    def notify(self, invoice, amount, transaction=None):
         "Deliver the provider's signed notification; return status, answer"
-        body = json.dumps({
-                'id': transaction or secrets.token_hex(8),
-                'invoice': invoice['number'],
-                'amount': str(amount),
-                'currency': invoice['currency.']['code'],
-                'status': 'succeeded',
-                }).encode()
-        signature = hmac.new(
-            (secret or PROVIDER_SECRET).encode(), body,
-            hashlib.sha256).hexdigest()
-        request = urllib.request.Request(
-            f'{self.url}/{DATABASE}/crm/payment/{PROVIDER_CODE}', data=body,
-            headers={
-                'Content-Type': 'application/json',
-                'X-Signature': f'sha256={signature}',
-                })
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read())
+        return notify(self.url, DATABASE, invoice['number'], amount,
+            invoice['currency.']['code'], transaction)
 
     def log_in(self):
         page = self.page
