@@ -45,7 +45,7 @@ def dashboard(portal):
             ('state', '=', 'quotation'),
             ('customer_answer', '=', None),
             ], order=ORDER)
-    open_orders = portal.search('sale.sale', [OPEN_ORDER], order=ORDER)
+    open_orders = portal.count('sale.sale', [OPEN_ORDER])
     latest_orders = portal.search('sale.sale', [VISIBLE],
         order=ORDER, limit=LATEST)
     latest_invoices = portal.search('account.invoice', [
