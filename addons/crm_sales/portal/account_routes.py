@@ -33,6 +33,18 @@ def local_path(portal, path):
     return portal.url()
 
 
+def new_password(portal, users):
+    """The new password of the form, typed twice, if the password policy of
+    Tryton accepts it for users"""
+    ResUser = portal.pool.get('res.user')
+    form = portal.request.form
+    password = form.get('password', '')
+    if password != form.get('confirm', ''):
+        raise UserError(portal.translate('password_mismatch'))
+    ResUser.validate_password(password, users)
+    return password
+
+
 @portal_route('login', methods=['GET', 'POST'], login=False)
 def login(portal):
     pool = portal.pool
@@ -92,16 +104,12 @@ def reset_password(portal):
     "Set a new password with the token of the e-mail"
     pool = portal.pool
     User = pool.get('web.user')
-    ResUser = pool.get('res.user')
     values = portal.request.values
     email, token = values.get('email', ''), values.get('token', '')
     error = None
     if portal.request.method == 'POST':
-        password = portal.request.form.get('password', '')
         try:
-            if password != portal.request.form.get('confirm', ''):
-                raise UserError(portal.translate('password_mismatch'))
-            ResUser.validate_password(password, User.search([
+            password = new_password(portal, User.search([
                         ('email', '=', email.lower()),
                         ]))
         except UserError as exception:

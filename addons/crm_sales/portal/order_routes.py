@@ -23,24 +23,20 @@ add_menu_entry('orders', 'crm_sales.msg_portal_orders', 'orders', 20)
 
 
 def amounts_due(portal):
-    "The amount due and overdue of the customer, per currency"
-    Date = portal.pool.get('ir.date')
-    today = Date.today()
-    due, overdue = defaultdict(int), defaultdict(int)
+    "The amount due and the part of it due by today, per currency"
+    due, now = defaultdict(int), defaultdict(int)
     for invoice in portal.search('account.invoice', [
                 ('type', '=', 'out'),
                 ('state', '=', 'posted'),
                 ]):
         due[invoice.currency] += invoice.amount_to_pay
-        if any(l.maturity_date and l.maturity_date < today
-                and not l.reconciliation for l in invoice.lines_to_pay):
-            overdue[invoice.currency] += invoice.amount_to_pay
-    return due, overdue
+        now[invoice.currency] += invoice.amount_to_pay_today
+    return due, now
 
 
 @portal_route('')
 def dashboard(portal):
-    due, overdue = amounts_due(portal)
+    due, due_now = amounts_due(portal)
     quotations = portal.search('sale.sale', [
             ('state', '=', 'quotation'),
             ('customer_answer', '=', None),
@@ -54,7 +50,7 @@ def dashboard(portal):
             ], order=[('invoice_date', 'DESC'), ('id', 'DESC')],
         limit=LATEST)
     return portal.render('dashboard.html', active='dashboard',
-        due=dict(due), overdue=dict(overdue), quotations=quotations,
+        due=dict(due), due_now=dict(due_now), quotations=quotations,
         open_orders=open_orders, latest_orders=latest_orders,
         latest_invoices=latest_invoices)
 

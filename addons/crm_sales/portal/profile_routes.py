@@ -4,6 +4,7 @@
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
+from .account_routes import new_password
 from .menu import add_menu_entry
 from .routing import portal_route
 
@@ -71,21 +72,14 @@ def delete_contact(portal, contact_id):
 @portal_route('profile/password', methods=['POST'])
 def change_password(portal):
     "Change the password; every other session of the customer ends"
-    pool = portal.pool
-    User = pool.get('web.user')
-    ResUser = pool.get('res.user')
-    form = portal.request.form
+    User = portal.pool.get('web.user')
     user = portal.user
-    password = form.get('password', '')
     try:
-        valid, _ = User.check_password(
-            form.get('current', ''), user.password_hash)
+        valid = user.password_hash and User.check_password(
+            portal.request.form.get('current', ''), user.password_hash)[0]
         if not valid:
             raise UserError(portal.translate('password_wrong'))
-        if password != form.get('confirm', ''):
-            raise UserError(portal.translate('password_mismatch'))
-        ResUser.validate_password(password, [user])
-        User.write([user], {'password': password})
+        User.write([user], {'password': new_password(portal, [user])})
     except UserError as exception:
         return refused(portal, exception)
     # the sessions ended with the change: this browser gets a new one

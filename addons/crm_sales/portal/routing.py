@@ -32,7 +32,23 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .menu import add_menu_entry  # noqa: F401 part of the extension point
-from .session import Portal
+from .session import Portal, serving_company
+
+
+def serve(portal, func, login, **kwargs):
+    "Run the page func for the portal once its checks pass"
+    request = portal.request
+    if login and not portal.user:
+        back = request.full_path.rstrip('?') if request.method == 'GET' else ''
+        return portal.redirect(
+            'login' + ('?' + urlencode({'next': back}) if back else ''))
+    if request.method == 'POST':
+        portal.check_csrf()
+    try:
+        return func(portal, **kwargs)
+    except NotFound:
+        # the same page for another customer's id and a missing one
+        return portal.render('not_found.html', status=404)
 
 
 def portal_route(path, methods=('GET',), login=True):
@@ -47,20 +63,13 @@ def portal_route(path, methods=('GET',), login=True):
             if any('\x00' in v for v in request.values.values()):
                 # no database stores it: a malformed request
                 raise BadRequest()
-            portal = Portal(request, pool)
-            with Transaction().set_context(portal.context):
-                if login and not portal.user:
-                    back = (request.full_path.rstrip('?')
-                        if request.method == 'GET' else '')
-                    return portal.redirect(
-                        'login' + ('?' + urlencode({'next': back})
-                            if back else ''))
-                if request.method == 'POST':
-                    portal.check_csrf()
-                try:
-                    return func(portal, **kwargs)
-                except NotFound:
-                    # the same page for another customer's id and a missing one
-                    return portal.render('not_found.html', status=404)
+            # the customers' company-dependent values (such as their
+            # language) are those of the company serving them
+            company = serving_company(pool)
+            with Transaction().set_context(
+                    company=company.id if company else None):
+                portal = Portal(request, pool)
+                with Transaction().set_context(portal.context):
+                    return serve(portal, func, login, **kwargs)
         return route
     return decorator

@@ -39,6 +39,13 @@ SECURITY_HEADERS = {
     }
 
 
+def serving_company(pool):
+    "The company that serves the customers: the first one"
+    Company = pool.get('company.company')
+    companies = Company.search([], limit=1, order=[('id', 'ASC')])
+    return companies[0] if companies else None
+
+
 class Portal:
     "What the pages of one request share"
 
@@ -87,10 +94,7 @@ class Portal:
 
     @cached_property
     def company(self):
-        "The company that serves the customer: the first one"
-        Company = self.pool.get('company.company')
-        companies = Company.search([], limit=1, order=[('id', 'ASC')])
-        return companies[0] if companies else None
+        return serving_company(self.pool)
 
     @cached_property
     def timezone(self):
