@@ -15,8 +15,10 @@ from trytond import config as trytond_config
 
 from . import (
     activity, commissioning, company, contact_rules, invoice, leads,
-    notifications, party, payments, portal, product, sale, sales_plan,
-    sales_process)
+    marketing_campaigns, marketing_competitors, marketing_events,
+    marketing_loyalty, marketing_mailings, marketing_plan, marketing_segments,
+    marketing_web_lead, notifications, party, payments, portal, product, sale,
+    sales_plan, sales_process)
 from .tools import Demo
 
 DEFAULT_PASSWORD = 'crm-demo-2026'
@@ -77,6 +79,22 @@ def phases():
                 leads.setup_assignment_rules, leads.create_leads,
                 leads.create_duplicates]),
         ("portal", [portal.create_portal_users]),
+        ("marketing segments", [
+                marketing_segments.classify_customers,
+                marketing_segments.create_segments]),
+        ("marketing campaigns", [marketing_campaigns.create_campaigns]),
+        ("marketing plan", [marketing_plan.create_marketing_plan]),
+        ("competitors", [marketing_competitors.create_competitors]),
+        ("loyalty", [
+                marketing_loyalty.setup_loyalty_program,
+                marketing_loyalty.set_birthdays,
+                marketing_loyalty.issue_cards,
+                marketing_loyalty.create_promotion]),
+        ("mailings", [marketing_mailings.create_mailings]),
+        ("web form", [
+                marketing_web_lead.setup_web_form,
+                marketing_web_lead.create_web_leads]),
+        ("marketing events", [marketing_events.create_events]),
         # keep last: the customers are e-mailed from now on
         ("notifications on", [notifications.resume_notifications]),
         ]

@@ -44,6 +44,7 @@ class Demo:
         self.sales = []
         self.invoices = []
         self.portal_users = []
+        self.marketer = None
 
     def count(self, number):
         "Return number scaled, at least 1"

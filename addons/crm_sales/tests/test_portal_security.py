@@ -58,6 +58,10 @@ ROUTES = {
     '/<database_name>/portal/language/<code>': 'public',
     '/<database_name>/portal/static/<name>': 'public',
     '/<database_name>/crm/payment/<code>': 'webhook',
+    # crm_marketing's public forms: not activated in this database
+    '/<database_name>/crm/lead': 'inactive',
+    '/<database_name>/crm/subscribe': 'inactive',
+    '/<database_name>/crm/mailing/unsubscribe': 'inactive',
     }
 
 BASE = '/%s/portal' % quote(DB_NAME, safe=PCHAR)
@@ -475,6 +479,8 @@ class PortalSecurityTestCase(TestCase):
                             } if method == 'POST' else None)
                     if kind == 'portal':
                         self.assertLoginPage(response)
+                    elif kind == 'inactive':
+                        self.assertEqual(response.status_code, 404, path)
                     elif kind == 'public' and method == 'GET':
                         self.assertIn(response.status_code, {200, 303}, path)
                         if response.status_code == 303:
