@@ -127,12 +127,16 @@ def summary(demo):
             'crm.sales.channel', 'crm.activity', 'sale.opportunity',
             'sale.sale', 'account.invoice', 'stock.shipment.out',
             'crm.sales.plan', 'crm.sales.process', 'crm.contact.rule',
-            'crm.commissioning.step', 'crm.lead.assignment.rule']:
+            'crm.commissioning.step', 'crm.lead.assignment.rule',
+            'crm.segment', 'marketing.campaign', 'crm.event',
+            'crm.event.invitation', 'marketing.email', 'crm.loyalty.card',
+            'crm.competitor', 'crm.marketing.plan']:
         ids = demo.search(model, [])
         line = "%-24s %6d" % (model, len(ids))
         if model in {'crm.activity', 'sale.opportunity', 'sale.sale',
                 'account.invoice', 'stock.shipment.out', 'crm.sales.plan',
-                'crm.commissioning.step'}:
+                'crm.commissioning.step', 'marketing.campaign', 'crm.event',
+                'crm.event.invitation'}:
             states = Counter(r['state']
                 for r in demo.read(model, ids, ['state']))
             line += "  (%s)" % ", ".join(

@@ -502,6 +502,10 @@ class Invitation(Workflow, ModelSQL, ModelView):
         states={
             'readonly': Eval('state') != 'planned',
             },
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         help="The address the invitation is sent to; "
         "its name, when given, is used in the greeting.")
     email = fields.Function(fields.Char("E-mail"), 'get_email_address')

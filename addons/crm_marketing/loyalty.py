@@ -216,7 +216,11 @@ class Card(DeactivableMixin, ModelSQL, ModelView):
         'party.party', "Holder", required=True, ondelete='RESTRICT',
         states={
             'readonly': Eval('id', 0) > 0,
-            })
+            },
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     number = fields.Char(
         "Number", readonly=True,
         help="Given by the sequence of the programme.")
@@ -600,6 +604,7 @@ class Segment(metaclass=PoolMeta):
 class SegmentLoyaltyLevel(ModelSQL):
     "The loyalty levels a segment keeps"
     __name__ = 'crm.segment-crm.loyalty.level'
+    __string__ = "Segment - Loyalty Level"
 
     segment = fields.Many2One(
         'crm.segment', "Segment", required=True, ondelete='CASCADE')

@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from sql import Cast, Literal, Null, Union, Window
 from sql.aggregate import Count, Max, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import CurrentTimestamp, Rank
+from sql.functions import Rank
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -288,9 +288,10 @@ class Party(metaclass=PoolMeta):
         columns = [
             party.abc_class, party.rfm_recency, party.rfm_frequency,
             party.rfm_monetary, party.classified_at]
-        # The timestamp is the start of the transaction on both backends:
-        # the parties it does not stamp have no invoice any more
-        now = CurrentTimestamp()
+        # One stamp for the whole pass, to the second as the column keeps it
+        # (TIMESTAMP(0) on PostgreSQL): the parties it does not stamp have no
+        # invoice any more
+        now = dt.datetime.now().replace(microsecond=0)
         cursor.execute(*party.update(columns, [
                     query.abc_class, query.recency, query.frequency,
                     query.monetary, now],

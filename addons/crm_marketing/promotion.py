@@ -3,6 +3,7 @@
 "Special offers (M5): sale promotions run by marketing campaigns"
 from trytond.model import fields
 from trytond.pool import PoolMeta
+from trytond.pyson import Eval
 
 
 class Promotion(metaclass=PoolMeta):
@@ -33,6 +34,14 @@ class Campaign(metaclass=PoolMeta):
 
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # marketing_automation's party is read in the sale's company, as its
+        # company-dependent values (language) are
+        cls.marketing_party.context = {'company': Eval('company', -1)}
+        cls.marketing_party.depends.add('company')
 
     def apply_promotion(self):
         # A sale that gets the offer of a campaign is credited to it, unless

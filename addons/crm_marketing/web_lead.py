@@ -95,6 +95,8 @@ class Configuration(metaclass=PoolMeta):
     web_lead_categories = fields.Many2Many(
         'crm.marketing.configuration-web_lead.category',
         'configuration', 'category', "Web Form Interests",
+        context={'company': Eval('web_lead_company', -1)},
+        depends={'web_lead_company'},
         help="The product categories the visitors choose their interest "
         "from.\nLeave empty to ask only for a text.")
     web_lead_thanks_url = fields.Char(
