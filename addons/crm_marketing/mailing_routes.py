@@ -47,6 +47,11 @@ def _page(lang, text, form='', status=HTTPStatus.OK):
 @with_pool
 @with_transaction(readonly=False)
 def unsubscribe(request, pool):
+    try:
+        pool.get('crm.mailing.delivery')
+    except KeyError:
+        # crm_marketing is not activated in this database
+        return Response(status=HTTPStatus.NOT_FOUND)
     Email = pool.get('marketing.email')
     token = request.values.get('token', '')
     with inactive_records():
