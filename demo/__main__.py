@@ -18,7 +18,9 @@ from . import (
     marketing_campaigns, marketing_competitors, marketing_events,
     marketing_loyalty, marketing_mailings, marketing_plan, marketing_segments,
     marketing_web_lead, notifications, party, payments, portal, product, sale,
-    sales_plan, sales_process)
+    sales_plan, sales_process, service_contracts, service_flow,
+    service_installed, service_kb, service_lost, service_portal,
+    service_requests)
 from .tools import Demo
 
 DEFAULT_PASSWORD = 'crm-demo-2026'
@@ -95,6 +97,37 @@ def phases():
                 marketing_web_lead.setup_web_form,
                 marketing_web_lead.create_web_leads]),
         ("marketing events", [marketing_events.create_events]),
+        ("service contracts", [
+                service_contracts.setup_service_levels,
+                service_contracts.setup_termination_reasons,
+                service_contracts.create_contracts]),
+        # after the contracts, which cover the units of their customers
+        ("installed base", [
+                service_installed.setup_serviceable_products,
+                service_installed.create_installed_base]),
+        # before the requests, which reuse its categories
+        ("knowledge base", [
+                service_kb.setup_categories, service_kb.create_articles]),
+        # after the installed base and the contracts, which they are about
+        ("service requests", [
+                service_requests.setup_service_agents,
+                service_requests.create_requests]),
+        # after the other service phases: their contracts, levels and agents
+        ("service portal", [service_portal.create_portal_service]),
+        # after the service requests, which it rates, follows up, escalates
+        ("service follow-up", [
+                service_flow.setup_service_manager,
+                service_flow.setup_inbound_email,
+                service_flow.plan_follow_ups,
+                service_flow.rate_requests,
+                service_flow.escalate_breaches,
+                service_flow.create_complaints]),
+        # after the other service phases: the requests give service costs
+        ("lost customers", [
+                service_lost.setup_service_costs,
+                service_lost.setup_lost_reasons,
+                service_lost.mark_lost_customers,
+                service_lost.detect_lost_customers]),
         # keep last: the customers are e-mailed from now on
         ("notifications on", [notifications.resume_notifications]),
         ]

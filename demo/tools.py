@@ -45,6 +45,11 @@ class Demo:
         self.invoices = []
         self.portal_users = []
         self.marketer = None
+        self.lost_reasons = {}
+        self.service_levels = {}
+        self.termination_reasons = {}
+        self.service_categories = {}
+        self.service_agents = []
 
     def count(self, number):
         "Return number scaled, at least 1"

@@ -58,6 +58,22 @@ ROUTES = {
     '/<database_name>/portal/language/<code>': 'public',
     '/<database_name>/portal/static/<name>': 'public',
     '/<database_name>/crm/payment/<code>': 'webhook',
+    # crm_service's pages (not activated in this database: tested with
+    # their IDOR probe in crm_service's test_service_portal)
+    '/<database_name>/portal/contracts': 'portal',
+    '/<database_name>/portal/contracts/<int:contract_id>': 'portal',
+    '/<database_name>/portal/equipment': 'portal',
+    '/<database_name>/portal/requests': 'portal',
+    '/<database_name>/portal/requests/new': 'portal',
+    '/<database_name>/portal/requests/<int:request_id>': 'portal',
+    '/<database_name>/portal/requests/<int:request_id>/reply': 'portal',
+    '/<database_name>/portal/requests/<int:request_id>/attachments': 'portal',
+    '/<database_name>/portal/requests/<int:request_id>/attachments/'
+    '<int:attachment_id>': 'portal',
+    '/<database_name>/portal/requests/<int:request_id>/rate': 'portal',
+    '/<database_name>/portal/kb': 'portal',
+    '/<database_name>/portal/kb/<int:article_id>': 'portal',
+    '/<database_name>/portal/kb/<int:article_id>/vote': 'portal',
     # crm_marketing's public forms: not activated in this database
     '/<database_name>/crm/lead': 'inactive',
     '/<database_name>/crm/subscribe': 'inactive',
@@ -456,6 +472,11 @@ class PortalSecurityTestCase(TestCase):
             'invoice_id': own_invoice,
             'contact_id': own_contact,
             'name': 'portal.css',
+            # crm_service's ids: its pages need a login before anything
+            'contract_id': 1,
+            'request_id': 1,
+            'attachment_id': 1,
+            'article_id': 1,
             }
         for rule in rules:
             kind = ROUTES[rule.rule]
