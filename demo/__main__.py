@@ -163,13 +163,17 @@ def summary(demo):
             'crm.commissioning.step', 'crm.lead.assignment.rule',
             'crm.segment', 'marketing.campaign', 'crm.event',
             'crm.event.invitation', 'marketing.email', 'crm.loyalty.card',
-            'crm.competitor', 'crm.marketing.plan']:
+            'crm.competitor', 'crm.marketing.plan', 'crm.service.level',
+            'sale.subscription', 'crm.installed.product',
+            'crm.service.request', 'crm.kb.article']:
         ids = demo.search(model, [])
         line = "%-24s %6d" % (model, len(ids))
         if model in {'crm.activity', 'sale.opportunity', 'sale.sale',
                 'account.invoice', 'stock.shipment.out', 'crm.sales.plan',
                 'crm.commissioning.step', 'marketing.campaign', 'crm.event',
-                'crm.event.invitation'}:
+                'crm.event.invitation', 'sale.subscription',
+                'crm.installed.product', 'crm.service.request',
+                'crm.kb.article'}:
             states = Counter(r['state']
                 for r in demo.read(model, ids, ['state']))
             line += "  (%s)" % ", ".join(
