@@ -197,6 +197,20 @@ class Abstract(ModelSQL):
             & (request.reported_at < end))
 
     @classmethod
+    def _per_record(cls, field_name):
+        "The figures grouped by the request's Many2One field_name"
+        pool = Pool()
+        Request = pool.get('crm.service.request')
+        request = Request.__table__()
+        column = getattr(request, field_name)
+        return request.select(
+            column.as_('id'),
+            column.as_(field_name),
+            *cls._columns(request),
+            where=cls._period_condition(request) & (column != Null),
+            group_by=[column])
+
+    @classmethod
     def _period_condition(cls, request):
         _, from_date, to_date, timezone = context_period()
         return cls._request_condition(request,
@@ -278,16 +292,7 @@ class Category(Abstract, ModelView):
 
     @classmethod
     def table_query(cls):
-        pool = Pool()
-        Request = pool.get('crm.service.request')
-        request = Request.__table__()
-        return request.select(
-            request.category.as_('id'),
-            request.category.as_('category'),
-            *cls._columns(request),
-            where=cls._period_condition(request)
-            & (request.category != Null),
-            group_by=[request.category])
+        return cls._per_record('category')
 
     def get_rec_name(self, name):
         return self.category.rec_name
@@ -348,16 +353,7 @@ class Assignee(Abstract, ModelView):
 
     @classmethod
     def table_query(cls):
-        pool = Pool()
-        Request = pool.get('crm.service.request')
-        request = Request.__table__()
-        return request.select(
-            request.assignee.as_('id'),
-            request.assignee.as_('assignee'),
-            *cls._columns(request),
-            where=cls._period_condition(request)
-            & (request.assignee != Null),
-            group_by=[request.assignee])
+        return cls._per_record('assignee')
 
     def get_rec_name(self, name):
         return self.assignee.rec_name
