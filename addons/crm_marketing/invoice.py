@@ -193,5 +193,5 @@ class InvoiceLine(metaclass=PoolMeta):
                 converted.as_('amount'),
                 where=(line.marketing_campaign != Null)
                 & (invoice.type == 'in')
-                & invoice.state.in_(POSTED_STATES)
+                & Invoice.in_figures(invoice)
                 & (line.type == 'line')))

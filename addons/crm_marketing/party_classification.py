@@ -23,8 +23,6 @@ from trytond.transaction import Transaction
 
 logger = logging.getLogger(__name__)
 
-# The customer invoices that are revenue
-POSTED_STATES = ['posted', 'paid']
 # ABC classes by revenue over this window, as DESIGN §5 M1 says
 ABC_MONTHS = 12
 ABC_CLASSES = [
@@ -161,7 +159,7 @@ class Party(metaclass=PoolMeta):
                 amount.as_('amount'),
                 where=where
                 & (invoice.type == 'out')
-                & invoice.state.in_(POSTED_STATES)
+                & Invoice.in_figures(invoice)
                 & (invoice.company == company_id)
                 & (invoice.invoice_date <= date))
 

@@ -22,7 +22,7 @@ from trytond.pyson import Eval, PYSONDecoder
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .party_classification import ABC_CLASSES, POSTED_STATES, sql_numeric
+from .party_classification import ABC_CLASSES, sql_numeric
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ class Segment(DeactivableMixin, ModelSQL, ModelView):
         # A sale has a positive amount in any currency: no rate is needed
         return invoice.select(invoice.party,
             where=(invoice.type == 'out')
-            & invoice.state.in_(POSTED_STATES)
+            & Invoice.in_figures(invoice)
             & (invoice.company == self.company.id)
             & (invoice.invoice_date <= today)
             & (Cast(invoice.untaxed_amount_cache, 'NUMERIC') > 0),

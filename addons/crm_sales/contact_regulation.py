@@ -439,7 +439,7 @@ class Party(metaclass=PoolMeta):
             where=(invoice.party == party.id)
             & (invoice.company == company_id)
             & (invoice.type == 'out')
-            & invoice.state.in_(['posted', 'paid'])
+            & Invoice.in_figures(invoice)
             & (invoice.invoice_date >= since))
         ordered = sale.select(Literal(1),
             where=(sale.party == party.id)

@@ -1,12 +1,39 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
+from sql import Literal, Null
+from sql.operators import Exists
+
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
+# The invoices that are booked
+POSTED_STATES = ['posted', 'paid']
+
 
 class Invoice(metaclass=PoolMeta):
     __name__ = 'account.invoice'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # in_figures looks up the invoice a credit note with refund cancelled
+        cls._sql_indexes.add(
+            Index(t, (t.cancel_move, Index.Equality()),
+                where=t.cancel_move != Null))
+
+    @classmethod
+    def in_figures(cls, invoice):
+        """Return the SQL condition that the invoice (a table of
+        account.invoice) counts in revenue and cost figures: posted or paid,
+        and not the credit note with refund of an invoice: Tryton cancels
+        the credited invoice, so neither of them is booked revenue"""
+        cancelled = cls.__table__()
+        return (invoice.state.in_(POSTED_STATES)
+            & ~Exists(cancelled.select(Literal(1),
+                    where=(cancelled.cancel_move == invoice.move)
+                    & (cancelled.state == 'cancelled'))))
 
     @classmethod
     def _post(cls, invoices):

@@ -146,7 +146,7 @@ class Party(metaclass=PoolMeta):
                 *(expressions[c] for c in columns),
                 where=fields.SQL_OPERATORS['in'](invoice.party, party_ids)
                 & (invoice.type == 'out')
-                & invoice.state.in_(['posted', 'paid'])
+                & Invoice.in_figures(invoice)
                 & (invoice.company == company_id),
                 group_by=invoice.party)
             if backend.name == 'sqlite':

@@ -20,9 +20,6 @@ from trytond.tools.chart import sparkline
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
-# The customer invoices whose lines are revenue
-POSTED_STATES = ['posted', 'paid']
-
 
 def channel_kinds():
     "Return the selection of the kinds of sales channel"
@@ -163,7 +160,7 @@ class Abstract(ModelSQL):
                 revenue.as_('revenue'),
                 cost.as_('cost'),
                 where=(invoice.type == 'out')
-                & invoice.state.in_(POSTED_STATES)
+                & Invoice.in_figures(invoice)
                 & (line.type == 'line')
                 & (invoice.company == company_id)))
 

@@ -22,9 +22,6 @@ from trytond.transaction import Transaction
 
 from .category_tree import category_tree
 
-# The invoices whose revenue counts
-POSTED_STATES = ['posted', 'paid']
-
 
 class SalesPlan(Workflow, ModelSQL, ModelView):
     __name__ = 'crm.sales.plan'
@@ -429,7 +426,7 @@ class SalesPlanLine(sequence_ordered(), ModelSQL, ModelView):
                 condition=(invoice_line.invoice == invoice.id)
                 & (invoice.company == plan.company)
                 & (invoice.type == 'out')
-                & invoice.state.in_(POSTED_STATES)
+                & Invoice.in_figures(invoice)
                 & (invoice.invoice_date >= plan.start_date)
                 & (invoice.invoice_date <= plan.end_date))
             .join(party, condition=invoice.party == party.id)

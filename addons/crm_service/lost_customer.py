@@ -26,8 +26,6 @@ from .service_analysis import context_period
 
 logger = logging.getLogger(__name__)
 
-# The customer invoices that are purchases
-POSTED_STATES = ['posted', 'paid']
 # The revenue a lost customer made in a year up to its last purchase
 LOST_REVENUE_DAYS = 365
 
@@ -57,7 +55,7 @@ def purchases_query():
         invoice.party.as_('party'),
         invoice.invoice_date.as_('date'),
         where=(invoice.type == 'out')
-        & invoice.state.in_(POSTED_STATES)
+        & Invoice.in_figures(invoice)
         & (amount > 0))
 
 
