@@ -14,7 +14,7 @@ from tqdm import tqdm
 from trytond import config as trytond_config
 
 from . import (
-    activity, commissioning, company, contact_rules, invoice, leads,
+    activity, commissioning, company, contact_rules, invoice, kpi_bonus, leads,
     marketing_campaigns, marketing_competitors, marketing_events,
     marketing_loyalty, marketing_mailings, marketing_plan, marketing_segments,
     marketing_web_lead, notifications, party, payments, portal, product, sale,
@@ -62,6 +62,9 @@ def phases():
         ("salespeople", [company.setup_employees]),
         ("products", [product.setup_products, product.setup_stock]),
         ("customers", [party.setup_categories, party.setup_customers]),
+        # before the invoices: their posting creates the commissions
+        ("dealers and representatives", [
+                kpi_bonus.setup_commission_agents]),
         ("notifications off", [notifications.pause_notifications]),
         ("opportunities", [
                 leads.setup_lost_reasons, sale.create_opportunities]),
@@ -129,6 +132,10 @@ def phases():
                 service_lost.mark_lost_customers,
                 service_lost.detect_lost_customers]),
         # keep last: the customers are e-mailed from now on
+        # after every other phase: the KPIs read sales, service and activities
+        ("KPI and bonuses", [
+                kpi_bonus.setup_hr, kpi_bonus.create_bonus_scheme,
+                kpi_bonus.refresh_progress]),
         ("notifications on", [notifications.resume_notifications]),
         ]
 
@@ -165,7 +172,9 @@ def summary(demo):
             'crm.event.invitation', 'marketing.email', 'crm.loyalty.card',
             'crm.competitor', 'crm.marketing.plan', 'crm.service.level',
             'sale.subscription', 'crm.installed.product',
-            'crm.service.request', 'crm.kb.article']:
+            'crm.service.request', 'crm.kb.article', 'commission.agent',
+            'commission', 'crm.bonus.scheme', 'crm.bonus.run',
+            'crm.kpi.progress']:
         ids = demo.search(model, [])
         line = "%-24s %6d" % (model, len(ids))
         if model in {'crm.activity', 'sale.opportunity', 'sale.sale',
@@ -173,7 +182,7 @@ def summary(demo):
                 'crm.commissioning.step', 'marketing.campaign', 'crm.event',
                 'crm.event.invitation', 'sale.subscription',
                 'crm.installed.product', 'crm.service.request',
-                'crm.kb.article'}:
+                'crm.kb.article', 'crm.bonus.run'}:
             states = Counter(r['state']
                 for r in demo.read(model, ids, ['state']))
             line += "  (%s)" % ", ".join(
@@ -223,6 +232,8 @@ def main(argv=None):
     print("Login: admin / %s" % options.password)
     for _, _, _, login in company.SALESPEOPLE:
         print("Login: %s / %s" % (login, options.password))
+    for _, _, _, login, _ in kpi_bonus.HR:
+        print("Login (HR): %s / %s" % (login, options.password))
     for email, name in demo.portal_users:
         print("Portal (/%s/portal/): %s / %s (%s)"
             % (options.database, email, options.password, name))

@@ -1,6 +1,16 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond import backend
+from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
+
+from .kpi_measure import KpiMeasureMixin
 
 KINDS = [
     ('revenue_invoiced', "Invoiced Revenue"),
@@ -16,7 +26,11 @@ KINDS = [
     ]
 
 
-class Kpi(DeactivableMixin, ModelSQL, ModelView):
+# The kinds that are a ratio: without basis they have no value, not zero
+RATIO_KINDS = {'feedback_rating', 'contact_compliance', 'win_rate'}
+
+
+class Kpi(KpiMeasureMixin, DeactivableMixin, ModelSQL, ModelView):
     "A measure of a salesperson's work over a period (K1)"
     __name__ = 'crm.kpi'
     __string__ = "KPI"
@@ -50,3 +64,39 @@ class Kpi(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def default_direction(cls):
         return 'higher'
+
+    @classmethod
+    def measure(cls, kpis, employees, start_date, end_date):
+        """Return {kpi id: {employee id: value}} of the kpis for every
+        employee over the period from start_date to end_date included
+
+        Money is in the company's currency, counts are whole, the feedback
+        is the average rating and compliance and win rate are percents, all
+        Decimal rounded to 0.01. A count or amount without data is 0, a ratio
+        without basis None. Each kind runs one query per company of the
+        employees, whoever asks: callers decide who sees the values."""
+        if start_date > end_date:
+            raise ValidationError(gettext(
+                    'crm_kpi.msg_kpi_measure_dates',
+                    start_date=start_date, end_date=end_date))
+        kinds = {k.kind for k in kpis}
+        values = {kind: {} for kind in kinds}
+        companies = defaultdict(list)
+        with without_check_access():
+            for employee in employees:
+                companies[employee.company.id].append(employee.id)
+            for company_id, employee_ids in companies.items():
+                with Transaction().set_context(company=company_id):
+                    for kind in kinds:
+                        measure = getattr(cls, '_measure_%s' % kind)
+                        for sub_ids in grouped_slice(
+                                employee_ids, backend.MAX_QUERY_PARAMS):
+                            values[kind].update(measure(
+                                    list(sub_ids), start_date, end_date))
+
+        def value(kind, employee):
+            if kind in RATIO_KINDS:
+                return values[kind].get(employee.id)
+            return values[kind].get(employee.id, Decimal(0))
+        return {k.id: {e.id: value(k.kind, e) for e in employees}
+            for k in kpis}
