@@ -104,6 +104,7 @@ def setup_hr(demo):
 def create_bonus_scheme(demo):
     """Create the quarterly scheme, compute the last quarter's run with the
     targets set from its averages, adjust one bonus and approve the run"""
+    Employee = Model.get('company.employee')
     Kpi = Model.get('crm.kpi')
     Run = Model.get('crm.bonus.run')
     Scheme = Model.get('crm.bonus.scheme')
@@ -111,7 +112,7 @@ def create_bonus_scheme(demo):
 
     scheme = Scheme(
         name=SCHEME_NAME, period_kind='quarter', base_amount=BASE_AMOUNT)
-    scheme.employees.extend(demo.salespeople)
+    scheme.employees.extend(Employee(e.id) for e in demo.salespeople)
     for code, weight, threshold, cap in SCHEME_LINES:
         scheme.lines.new(kpi=kpis[code], weight=weight, target=Decimal(1),
             threshold=threshold, cap=cap)
