@@ -5,6 +5,7 @@ TRYTOND_DATABASE_URI and write the counts as JSON to the file given.
 Started by tests/run.py, one process per backend."""
 import json
 import sys
+import time
 import unittest
 from pathlib import Path
 
@@ -41,9 +42,29 @@ def iterate(suite):
             yield test
 
 
+class TimedResult(unittest.TextTestResult):
+    "Keep how long each test took: the slowest are listed at the end"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timings = []
+
+    def startTest(self, test):
+        self._started = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.timings.append((time.monotonic() - self._started, test.id()))
+
+
 def main(result_path, *only):
     result = unittest.TextTestRunner(
-        verbosity=2, stream=sys.stdout).run(load(only))
+        verbosity=2, stream=sys.stdout, resultclass=TimedResult).run(
+        load(only))
+    print("The slowest tests:")
+    for seconds, name in sorted(result.timings, reverse=True)[:20]:
+        print("%7.1f s  %s" % (seconds, name))
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     skipped = len(result.skipped)
