@@ -3,7 +3,6 @@
 """Sales network analysis (K5): the revenue of each employee by the
 salesperson rule beside the revenue and the commission of each dealer and
 representative"""
-from dateutil.relativedelta import relativedelta
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
@@ -11,9 +10,9 @@ from sql.functions import Round
 from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.crm_sales.reporting import PeriodContextMixin
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 # The member of the network a union row belongs to
@@ -263,42 +262,6 @@ class SalesNetwork(ModelSQL, ModelView):
         return [('name', *clause[1:])]
 
 
-class Context(ModelView):
+class Context(PeriodContextMixin, ModelView):
     __name__ = 'crm.sales.network.context'
     __string__ = "Sales Network Context"
-
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date",
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ])
-    to_date = fields.Date("To Date",
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ])
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_from_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'from_date' in context:
-            return context['from_date']
-        return Date.today() - relativedelta(years=1)
-
-    @classmethod
-    def default_to_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'to_date' in context:
-            return context['to_date']
-        return Date.today()

@@ -2,59 +2,22 @@
 # of this repository contains the full copyright notices and license terms.
 """Campaign analysis (M2): budget, cost, leads, won revenue and ROI of the
 campaigns of a period, per campaign and per channel (medium)"""
-from dateutil.relativedelta import relativedelta
 from sql import Null
 from sql.aggregate import Count, Max, Sum
 from sql.conditionals import Coalesce
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.crm_sales.reporting import PeriodContextMixin
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .campaign import roi
 
 
-class Context(ModelView):
+class Context(PeriodContextMixin, ModelView):
     __name__ = 'crm.campaign.analysis.context'
     __string__ = "Campaign Analysis Context"
-
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date",
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ])
-    to_date = fields.Date("To Date",
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ])
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_from_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'from_date' in context:
-            return context['from_date']
-        return Date.today() - relativedelta(years=1)
-
-    @classmethod
-    def default_to_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'to_date' in context:
-            return context['to_date']
-        return Date.today()
 
 
 class Abstract(ModelSQL):

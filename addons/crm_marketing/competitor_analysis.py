@@ -2,16 +2,16 @@
 # of this repository contains the full copyright notices and license terms.
 """Analysis of the losses (M6): the number and the amount of the
 opportunities lost in a period, by competitor and loss reason"""
-from dateutil.relativedelta import relativedelta
 from sql import Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.crm_sales.reporting import PeriodContextMixin
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.pyson import PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
@@ -97,46 +97,10 @@ class Analysis(ModelSQL, ModelView):
                     opportunity.loss_reason, currency.id, currency.digits]))
 
 
-class AnalysisContext(ModelView):
+class AnalysisContext(PeriodContextMixin, ModelView):
     "The period and company of the loss analysis"
     __name__ = 'crm.competitor.analysis.context'
     __string__ = "Loss Analysis Context"
-
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date",
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ])
-    to_date = fields.Date("To Date",
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ])
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_from_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'from_date' in context:
-            return context['from_date']
-        return Date.today() - relativedelta(years=1)
-
-    @classmethod
-    def default_to_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'to_date' in context:
-            return context['to_date']
-        return Date.today()
 
 
 class OpenAnalysis(Wizard):

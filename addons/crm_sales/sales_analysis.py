@@ -14,11 +14,13 @@ from sql.functions import Ceil, DateTrunc, Log, Power, Round
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.pyson import Eval, PYSONEncoder
 from trytond.tools import pairwise_longest
 from trytond.tools.chart import sparkline
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
+
+from .reporting import PeriodContextMixin
 
 
 def channel_kinds():
@@ -278,23 +280,10 @@ class AbstractTimeseries(Abstract):
         return super()._group_by(tables) + [cls._column_date(tables)]
 
 
-class Context(ModelView):
+class Context(PeriodContextMixin, ModelView):
     __name__ = 'crm.sales.analysis.context'
     __string__ = "Sales Analysis Context"
 
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date",
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ])
-    to_date = fields.Date("To Date",
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ])
     period = fields.Selection([
             ('year', "Year"),
             ('month', "Month"),
@@ -309,28 +298,6 @@ class Context(ModelView):
     channel_kind = fields.Selection(
         'get_channel_kinds', "Channel Kind",
         help="Analyse only the customers of the channels of this kind.")
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_from_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'from_date' in context:
-            return context['from_date']
-        return Date.today() - relativedelta(years=1)
-
-    @classmethod
-    def default_to_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'to_date' in context:
-            return context['to_date']
-        return Date.today()
 
     @classmethod
     def default_period(cls):

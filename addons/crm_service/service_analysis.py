@@ -14,8 +14,8 @@ from sql.functions import Extract, Round
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.crm_sales.reporting import PeriodContextMixin
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 # Ratings from this one up are satisfied customers
@@ -87,48 +87,17 @@ def months_table():
         where=where)
 
 
-class Context(ModelView):
+class Context(PeriodContextMixin, ModelView):
     __name__ = 'crm.service.analysis.context'
     __string__ = "Service Analysis Context"
 
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date",
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ],
-        help="The first day of the period, in the time zone of the company. "
-        "Empty for a year before the end.")
-    to_date = fields.Date("To Date",
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ],
-        help="The last day of the period. Empty for today.")
-
     @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_from_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'from_date' in context:
-            return context['from_date']
-        return Date.today() - relativedelta(years=1)
-
-    @classmethod
-    def default_to_date(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        if 'to_date' in context:
-            return context['to_date']
-        return Date.today()
+    def __setup__(cls):
+        super().__setup__()
+        cls.from_date.help = (
+            "The first day of the period, in the time zone of the company. "
+            "Empty for a year before the end.")
+        cls.to_date.help = "The last day of the period. Empty for today."
 
 
 class Abstract(ModelSQL):
