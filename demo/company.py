@@ -59,11 +59,17 @@ def find_company():
 
 
 def setup_language(demo):
-    "Set the admin's password and language: Russian, to write the data in"
+    """Set the admin's password and language: Russian, to write the data in,
+    and the language of new parties: their documents and e-mails"""
     Lang = Model.get('ir.lang')
     User = Model.get('res.user')
+    PartyConfiguration = Model.get('party.configuration')
     russian, = Lang.find([('code', '=', 'ru')])
+    party_configuration = PartyConfiguration(1)
+    party_configuration.party_lang = russian
+    party_configuration.save()
     admin = User(demo.config.user)
+    admin.name = "Администратор"
     admin.language = russian
     admin.password = demo.password
     admin.save()

@@ -39,13 +39,21 @@ if [ "$(cat web/node_modules/.crm-installed 2>/dev/null)" != "$want" ]; then
     echo "$want" > web/node_modules/.crm-installed
 fi
 
-# The web root trytond serves: sao's files plus our custom.js/custom.css.
+# The web root trytond serves: sao's files plus our custom.js/custom.css,
+# and sao's catalogues with our Russian one (sao's own is empty).
 www=.data/www
 mkdir -p "$www" .data/db
 sao=$ROOT/web/node_modules/tryton-sao
-for item in index.html dist images locale sounds; do
+for item in index.html dist images sounds; do
     ln -sfn "$sao/$item" "$www/$item"
 done
+[ -L "$www/locale" ] && rm "$www/locale"
+mkdir -p "$www/locale"
+for catalogue in "$sao"/locale/*.json; do
+    ln -sfn "$catalogue" "$www/locale/$(basename "$catalogue")"
+done
+rm -f "$www/locale/ru.json"
+.venv/bin/python scripts/sao_locale.py l10n/sao/ru.po "$www/locale/ru.json"
 ln -sfn "$ROOT/web/node_modules" "$www/node_modules"
 ln -sfn "$ROOT/web/custom.js" "$www/custom.js"
 ln -sfn "$ROOT/web/custom.css" "$www/custom.css"

@@ -258,3 +258,34 @@ class ChromiumTestCase(unittest.TestCase):
                 f"{tail(self.demo.server_log, skip=' werkzeug ')}\n")
             raise
         log_time(f"browser, {screenshot}", started)
+
+    def log_in(self):
+        "Log into sao as self.login, who is called self.user_name"
+        page = self.page
+        # the database in the address: no need to choose it
+        page.goto(f'{self.url}/#{DATABASE}')
+        # sao fills the dialog from RPC calls (database list, version):
+        # a click before they are answered is lost
+        page.wait_for_load_state('networkidle')
+        dialog = page.locator('.login-dialog')
+        dialog.locator('input#login').fill(self.login)
+        dialog.locator('button[type=submit]').click()
+        password = page.locator('.ask-dialog input[type=password]')
+        password.fill(PASSWORD)
+        password.press('Enter')
+        expect(page.locator('#user-preferences')).to_contain_text(
+            self.user_name)
+
+    def open_menu(self, *names):
+        """Open the menu entry at the path of names (top menu first) and
+        return its tab"""
+        page = self.page
+        rows = page.locator('#menu').locator('tr')
+        for level, name in enumerate(names, 1):
+            row = rows.filter(has=page.get_by_title(name, exact=True)).first
+            if level == len(names):
+                row.click()
+            else:
+                row.locator('.expander').click()
+                rows = row.locator('xpath=following-sibling::tr')
+        return page.locator('#tabcontent > .tab-pane.active')

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import sys
 
-from demo_server import DATABASE, PASSWORD, ChromiumTestCase
+from demo_server import ChromiumTestCase
 from playwright.sync_api import expect
 
 # The figures of the CRM tab: counts, then amounts
@@ -170,34 +170,6 @@ class BrowserTestCase(ChromiumTestCase):
                 expect(row).to_contain_text(RU_PLAN_STATES[plan['state']])
                 expect(row).to_contain_text(
                     number_pattern(plan['target_amount'], 2, whole=False))
-
-    def log_in(self):
-        page = self.page
-        # the database in the address: no need to choose it
-        page.goto(f'{self.url}/#{DATABASE}')
-        # sao fills the dialog from RPC calls (database list, version):
-        # a click before they are answered is lost
-        page.wait_for_load_state('networkidle')
-        dialog = page.locator('.login-dialog')
-        dialog.locator('input#login').fill(self.login)
-        dialog.locator('button[type=submit]').click()
-        password = page.locator('.ask-dialog input[type=password]')
-        password.fill(PASSWORD)
-        password.press('Enter')
-        expect(page.locator('#user-preferences')).to_contain_text(
-            self.user_name)
-
-    def open_menu(self, top_name, entry_name):
-        "Open the entry of the top menu and return its tab"
-        page = self.page
-        menu = page.locator('#menu')
-        top = menu.locator('tr').filter(
-            has=page.get_by_title(top_name, exact=True)).first
-        top.locator('.expander').click()
-        entry = top.locator('xpath=following-sibling::tr').filter(
-            has=page.get_by_title(entry_name, exact=True)).first
-        entry.click()
-        return page.locator('#tabcontent > .tab-pane.active')
 
     def open_customer(self):
         "Open the customer from the Parties menu, searching by name"

@@ -1,0 +1,127 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""Russian from login to logout: the main screens of the demo in sao, as a
+Russian-speaking user reads them, with no English word on them."""
+import re
+
+from demo_server import DATABASE, ChromiumTestCase
+from playwright.sync_api import expect
+
+# The main menus, each a screenshot of its list and of its first record
+SCREENS = [
+    ('customers', 'party.menu_party_form'),
+    ('opportunities', 'sale_opportunity.menu_opportunity_form'),
+    ('sales', 'sale.menu_sale_form'),
+    ('invoices', 'account_invoice.menu_invoice_out_form'),
+    ('campaigns', 'marketing_campaign.menu_campaign_form'),
+    ('service_requests', 'crm_service.menu_service_request_form'),
+    ('bonuses', 'crm_kpi.menu_bonus_run'),
+    ]
+# Latin words a Russian user reads as they are: abbreviations and names
+ALLOWED_WORDS = {
+    'CRM', 'SLA', 'KPI', 'ROI', 'ABC', 'RFM', 'XYZ', 'Tryton', 'RUB', 'USD',
+    'EUR', 'VIP',
+    }
+# Tokens that are data, not labels: e-mail addresses, web addresses,
+# numbers and codes with digits (SR-00012, INV/2026/0001)
+DATA_TOKEN = re.compile(r'\S*(@|://|www\.|\d)\S*')
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+
+
+def english_words(text):
+    "The Latin words of text that are neither data nor allowed, in order"
+    words = LATIN_WORD.findall(DATA_TOKEN.sub(' ', text))
+    return [w for w in dict.fromkeys(words) if w not in ALLOWED_WORDS]
+
+
+class RussianBrowserTestCase(ChromiumTestCase):
+    "The demo's main screens in Russian"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin, = cls.call('res.user', 'search', [('login', '=', 'admin')],
+            0, 1, None)
+        user, = cls.call('res.user', 'read', [admin],
+            ['login', 'name', 'language.code'])
+        if user['language.']['code'] != 'ru':
+            raise RuntimeError(f"The demo's admin is not Russian: {user}")
+        cls.login, cls.user_name = user['login'], user['name']
+        cls.menus = {fs_id: cls.menu_path(fs_id) for _, fs_id in SCREENS}
+
+    @classmethod
+    def menu_path(cls, fs_id):
+        "The names from the top menu down to the menu of the XML id"
+        module, name = fs_id.split('.')
+        menu_id = cls.call('ir.model.data', 'get_id', module, name)
+        path = []
+        while menu_id:
+            menu, = cls.call('ir.ui.menu', 'read', [menu_id],
+                ['name', 'parent'])
+            path.insert(0, menu['name'])
+            menu_id = menu['parent']
+        return path
+
+    def assert_russian(self, locator, where):
+        "No English word in the text the user sees in locator"
+        text = locator.inner_text()
+        english = english_words(text)
+        lines = [line for line in text.splitlines()
+            if any(re.search(rf'\b{w}\b', line) for w in english)]
+        self.assertFalse(english,
+            f"English on {where}: {english}\nin: {lines[:20]}")
+
+    def test_login_dialog(self):
+        "The login dialog is Russian before anyone logs in"
+        page = self.page
+        with self.recording('ru_login.png'):
+            page.goto(f'{self.url}/#{DATABASE}')
+            page.wait_for_load_state('networkidle')
+            dialog = page.locator('.login-dialog')
+            expect(dialog).to_contain_text('Пользователь')
+            self.assert_russian(dialog, "the login dialog")
+
+    def test_main_screens(self):
+        "Every main list and its first record show only Russian labels"
+        page = self.page
+        with self.recording('ru_home.png'):
+            self.log_in()
+            self.assert_russian(page.locator('body'), "the home page")
+        for name, fs_id in SCREENS:
+            with self.subTest(screen=name), \
+                    self.recording(f'ru_{name}_list.png'):
+                tab = self.open_menu(*self.menus[fs_id])
+                rows = tab.locator('.treeview tbody tr')
+                expect(rows.first).to_be_visible()
+                self.assert_russian(page.locator('body'), f"{name} list")
+            with self.subTest(screen=name), \
+                    self.recording(f'ru_{name}_form.png'):
+                rows.first.click()
+                expect(rows.first).to_have_class(re.compile(r'\bselected\b'))
+                rows.first.dblclick()
+                form = page.locator('#tabcontent > .tab-pane.active')
+                expect(form.locator('.form').first).to_be_visible()
+                page.wait_for_load_state('networkidle')
+                self.assert_russian(page.locator('body'), f"{name} form")
+                self.close_tabs()
+
+    def close_tabs(self):
+        "Close the open tabs: the next screen starts from the menu alone"
+        page = self.page
+        tabs = page.locator('#tablist > li')
+        for count in reversed(range(tabs.count())):
+            tabs.last.locator('.close').click()
+            expect(tabs).to_have_count(count)
+
+    def test_money_and_dates(self):
+        "Amounts read 1 234,56 ₽ and dates dd.mm.yyyy in the invoices' list"
+        with self.recording('ru_formats.png'):
+            self.log_in()
+            tab = self.open_menu(
+                *self.menus['account_invoice.menu_invoice_out_form'])
+            rows = tab.locator('.treeview tbody tr')
+            expect(rows.first).to_be_visible()
+            text = tab.locator('.treeview').inner_text()
+            self.assertRegex(text, r'\b\d{2}\.\d{2}\.\d{4}\b')
+            self.assertRegex(text, r'\d[\s\u00a0]\d{3},\d{2}')
+            self.assertNotRegex(text, r'\d\.\d{2}\b(?!\.\d)')
