@@ -69,7 +69,6 @@ def setup_language(demo):
     party_configuration.party_lang = russian
     party_configuration.save()
     admin = User(demo.config.user)
-    admin.name = "Администратор"
     admin.language = russian
     admin.password = demo.password
     admin.save()
@@ -161,10 +160,12 @@ def setup_accounting(demo):
     # Invoices go back two years, so their fiscal years must exist
     first_year = demo.date(-800).year
     for year in range(first_year, demo.today.year + 1):
-        fiscalyear = create_fiscalyear(
-            demo.company, (dt.date(year, 1, 1), dt.date(year, 12, 31)),
-            config=config)
-        set_fiscalyear_invoice_sequences(fiscalyear, config=config)
+        # Tryton's tools find the sequence types by their English names
+        with config.set_context(language='en'):
+            fiscalyear = create_fiscalyear(
+                demo.company, (dt.date(year, 1, 1), dt.date(year, 12, 31)),
+                config=config)
+            set_fiscalyear_invoice_sequences(fiscalyear, config=config)
         fiscalyear.save()
         fiscalyear.click('create_period')
         sequence = fiscalyear.invoice_sequences[0].out_invoice_sequence

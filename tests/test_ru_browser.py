@@ -4,7 +4,7 @@
 Russian-speaking user reads them, with no English word on them."""
 import re
 
-from demo_server import DATABASE, ChromiumTestCase
+from demo_server import DATABASE, PASSWORD, ChromiumTestCase
 from playwright.sync_api import expect
 
 # The main menus, each a screenshot of its list and of its first record
@@ -40,14 +40,30 @@ class RussianBrowserTestCase(ChromiumTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        admin, = cls.call('res.user', 'search', [('login', '=', 'admin')],
-            0, 1, None)
-        user, = cls.call('res.user', 'read', [admin],
-            ['login', 'name', 'language.code'])
-        if user['language.']['code'] != 'ru':
-            raise RuntimeError(f"The demo's admin is not Russian: {user}")
-        cls.login, cls.user_name = user['login'], user['name']
+        cls.login, cls.user_name = cls.create_director()
         cls.menus = {fs_id: cls.menu_path(fs_id) for _, fs_id in SCREENS}
+
+    @classmethod
+    def create_director(cls):
+        """A Russian-speaking director with the admin's rights: one user who
+        reaches every main menu (the admin's own name is English data)"""
+        admin_id, = cls.call('res.user', 'search', [('login', '=', 'admin')],
+            0, 1, None)
+        admin, = cls.call('res.user', 'read', [admin_id],
+            ['groups', 'companies', 'company', 'language', 'language.code'])
+        if admin['language.']['code'] != 'ru':
+            raise RuntimeError(f"The demo's admin is not Russian: {admin}")
+        name, login = "Смирнова Ольга Петровна", 'smirnova'
+        cls.call('res.user', 'create', [{
+                    'name': name,
+                    'login': login,
+                    'password': PASSWORD,
+                    'language': admin['language'],
+                    'groups': [('add', admin['groups'])],
+                    'companies': [('add', admin['companies'])],
+                    'company': admin['company'],
+                    }])
+        return login, name
 
     @classmethod
     def menu_path(cls, fs_id):
