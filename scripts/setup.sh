@@ -54,6 +54,8 @@ for catalogue in "$sao"/locale/*.json; do
 done
 rm -f "$www/locale/ru.json"
 .venv/bin/python scripts/sao_locale.py l10n/sao/ru.po "$www/locale/ru.json"
+# sao asks for the browser's ru_RU first
+ln -sfn ru.json "$www/locale/ru_RU.json"
 ln -sfn "$ROOT/web/node_modules" "$www/node_modules"
 ln -sfn "$ROOT/web/custom.js" "$www/custom.js"
 ln -sfn "$ROOT/web/custom.css" "$www/custom.css"

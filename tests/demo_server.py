@@ -285,7 +285,11 @@ class ChromiumTestCase(unittest.TestCase):
             row = rows.filter(has=page.get_by_title(name, exact=True)).first
             if level == len(names):
                 row.click()
-            else:
+                break
+            children = row.locator('xpath=following-sibling::tr')
+            # a menu opened before stays open: a click would close it
+            if not children.filter(has=page.get_by_title(
+                        names[level], exact=True)).first.is_visible():
                 row.locator('.expander').click()
-                rows = row.locator('xpath=following-sibling::tr')
+            rows = children
         return page.locator('#tabcontent > .tab-pane.active')
