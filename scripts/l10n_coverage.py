@@ -19,6 +19,7 @@ Everything else is listed and the exit status is 1.
 usage: l10n_coverage.py [-c CONFIG] -d DATABASE [--lang ru] [--all]"""
 import argparse
 import datetime as dt
+import os
 import re
 import sys
 from collections import Counter
@@ -220,7 +221,8 @@ def module_catalogues(lang, allowed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('-c', '--config', dest='config')
+    parser.add_argument('-c', '--config', dest='config',
+        default=os.environ.get('TRYTOND_CONFIG'))
     parser.add_argument('-d', '--database', dest='database', required=True)
     parser.add_argument('--lang', default='ru')
     parser.add_argument('--all', action='store_true',
