@@ -22,9 +22,9 @@ ALLOWED_WORDS = {
     'CRM', 'SLA', 'KPI', 'ROI', 'ABC', 'RFM', 'XYZ', 'Tryton', 'RUB', 'USD',
     'EUR', 'VIP', 'URL', 'E-mail', 'E-Mail', 'Email',
     }
-# Tokens that are data, not labels: e-mail addresses, web addresses,
-# numbers and codes with digits (SR-00012, INV/2026/0001)
-DATA_TOKEN = re.compile(r'\S*(@|://|www\.|\d)\S*')
+# Tokens that are data, not labels: product codes in brackets ([PNR] …),
+# e-mail addresses, web addresses, numbers and codes with digits (SR-00012)
+DATA_TOKEN = re.compile(r'\[[^\]\s]*\]|\S*(@|://|www\.|\d)\S*')
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
