@@ -5,6 +5,8 @@
 # Sets everything up and runs every test on SQLite and on a real PostgreSQL
 # server, which it installs (apt) if missing and starts for the run.
 # Extra arguments select tests by name, e.g.: ./scripts/test.sh scenario
+# Each backend is run by TEST_WORKERS workers (2 by default) sharing its
+# tests, each PostgreSQL worker with a server of its own.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -19,13 +21,16 @@ started=$(date +%s)
 [ -n "$(pg_bin)" ] || apt_install postgresql
 apt_install chromium fonts-dejavu-core
 
-pg_start
 trap pg_stop EXIT
+backends=()
+for _ in $(seq "${TEST_WORKERS:-2}"); do
+    pg_start
+    backends+=(--backend "sqlite=sqlite://" --backend "postgresql=$PG_URI")
+done
 
 only=()
 for pattern in "$@"; do only+=(--only "$pattern"); done
 status=0
-python tests/run.py --backend "sqlite=sqlite://" \
-    --backend "postgresql=$PG_URI" "${only[@]}" || status=$?
+python tests/run.py "${backends[@]}" "${only[@]}" || status=$?
 echo "whole test command: $(( $(date +%s) - started )) s"
 exit $status

@@ -5,6 +5,9 @@ database backend, the backends side by side, and print one summary.
 
 Usage: python tests/run.py --backend sqlite=sqlite:// \\
     --backend postgresql=postgresql://user@127.0.0.1:5432/
+
+A backend given several times is run by as many workers sharing its tests
+(tests/suite.py): each PostgreSQL worker needs a server of its own.
 """
 import argparse
 import json
@@ -30,26 +33,37 @@ def main():
     args = parser.parse_args()
 
     OUTPUT.mkdir(exist_ok=True)
-    runs = []
+    uris = {}
     for spec in args.backend:
         name, uri = spec.split('=', 1)
-        runs.append(start_suite(name, uri, args.only))
+        uris.setdefault(name, []).append(uri)
+    runs = []
+    for name, backend_uris in uris.items():
+        claims = tempfile.mkdtemp(prefix=f'crm-test-claims-{name}-')
+        for worker, uri in enumerate(backend_uris, 1):
+            if len(backend_uris) > 1:
+                runs.append(start_suite(
+                        f'{name}-{worker}', name, uri, args.only,
+                        ['--claims', claims] + (
+                            ['--backwards'] if worker % 2 == 0 else [])))
+            else:
+                runs.append(start_suite(name, name, uri, args.only, []))
     totals = {'passed': 0, 'failed': 0, 'skipped': 0}
     lines = []
-    for name, process, log_path, result_path, started in runs:
+    for worker, process, log_path, result_path, started in runs:
         process.wait()
         elapsed = time.monotonic() - started
-        print(f"\n===== {name}: {log_path.relative_to(ROOT)} =====")
+        print(f"\n===== {worker}: {log_path.relative_to(ROOT)} =====")
         print(log_path.read_text(), end='')
         try:
             result = json.loads(result_path.read_text())
         except (OSError, ValueError):
             result = {'passed': 0, 'failed': 1, 'skipped': 0}
-            print(f"{name}: the suite did not finish "
+            print(f"{worker}: the suite did not finish "
                 f"(exit code {process.returncode})")
         for key in totals:
             totals[key] += result[key]
-        lines.append(f"{name}: {result['passed']} passed, "
+        lines.append(f"{worker}: {result['passed']} passed, "
             f"{result['failed']} failed, {result['skipped']} skipped "
             f"in {elapsed:.0f} s")
     print("\n===== summary =====")
@@ -59,10 +73,10 @@ def main():
     return 1 if totals['failed'] or not totals['passed'] else 0
 
 
-def start_suite(name, uri, only):
-    "Start the suite of one backend in its own process, logging to a file"
-    log_path = OUTPUT / f'{name}.log'
-    result_path = OUTPUT / f'{name}.json'
+def start_suite(worker, name, uri, only, options):
+    "Start a worker of backend name in its own process, logging to a file"
+    log_path = OUTPUT / f'{worker}.log'
+    result_path = OUTPUT / f'{worker}.json'
     result_path.unlink(missing_ok=True)
     env = dict(os.environ)
     # the tests configure trytond through the environment alone
@@ -78,12 +92,12 @@ def start_suite(name, uri, only):
         env['DB_NAME'] = 'test_crm'
         env['DB_CACHE'] = 'postgresql://'
     command = [sys.executable, __file__.replace('run.py', 'suite.py'),
-        str(result_path)] + only
+        *options, str(result_path), *only]
     log = log_path.open('w')
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    print(f"{name}: running the tests on {uri} (log: {log_path})")
-    return name, process, log_path, result_path, time.monotonic()
+    print(f"{worker}: running the tests on {uri} (log: {log_path})")
+    return worker, process, log_path, result_path, time.monotonic()
 
 
 if __name__ == '__main__':

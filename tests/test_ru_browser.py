@@ -3,6 +3,7 @@
 """Russian from login to logout: the main screens of the demo in sao, as a
 Russian-speaking user reads them, with no English word on them."""
 import re
+import unittest
 
 from demo_server import DATABASE, PASSWORD, ChromiumTestCase
 from playwright.sync_api import expect
@@ -23,8 +24,9 @@ ALLOWED_WORDS = {
     'EUR', 'VIP', 'URL', 'E-mail', 'E-Mail', 'Email',
     }
 # Tokens that are data, not labels: product codes in brackets ([PNR] …),
-# e-mail addresses, web addresses, numbers and codes with digits (SR-00012)
-DATA_TOKEN = re.compile(r'\[[^\]\s]*\]|\S*(@|://|www\.|\d)\S*')
+# e-mail addresses, web addresses, numbers and codes with digits (SR-00012),
+# identifiers with an underscore (the database names of the login dialog)
+DATA_TOKEN = re.compile(r'\[[^\]\s]*\]|\S*(@|://|www\.|\d|_)\S*')
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
@@ -32,6 +34,22 @@ def english_words(text):
     "The Latin words of text that are neither data nor allowed, in order"
     words = LATIN_WORD.findall(DATA_TOKEN.sub(' ', text))
     return [w for w in dict.fromkeys(words) if w not in ALLOWED_WORDS]
+
+
+class EnglishWordsTestCase(unittest.TestCase):
+    "What the browser test counts as English on a screen"
+
+    def test_labels(self):
+        "Latin labels are English, Russian ones and allowed names are not"
+        self.assertEqual(
+            english_words("Сохранить Save\nCRM Отчёт Report Save"),
+            ['Save', 'Report'])
+
+    def test_data(self):
+        "Codes, addresses, numbers and database names are data"
+        self.assertEqual(english_words(
+                "[PNR] Ручка SR-00012 info@example.com https://example.com "
+                "crm_browser 1 234,50 ₽"), [])
 
 
 class RussianBrowserTestCase(ChromiumTestCase):
