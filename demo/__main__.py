@@ -14,14 +14,14 @@ from tqdm import tqdm
 from trytond import config as trytond_config
 
 from . import (
-    activity, commissioning, company, contact_rules, invoice, kpi_bonus, leads,
-    marketing_campaigns, marketing_competitors, marketing_events,
+    activity, bulk, commissioning, company, contact_rules, invoice, kpi_bonus,
+    leads, marketing_campaigns, marketing_competitors, marketing_events,
     marketing_loyalty, marketing_mailings, marketing_plan, marketing_segments,
     marketing_web_lead, notifications, party, payments, portal, product, sale,
     sales_plan, sales_process, service_contracts, service_flow,
     service_installed, service_kb, service_lost, service_portal,
     service_requests)
-from .tools import Demo
+from .tools import BULK_FROM, Demo
 
 DEFAULT_PASSWORD = 'crm-demo-2026'
 MODULES = ['crm_sales', 'crm_marketing', 'crm_service', 'crm_kpi']
@@ -39,6 +39,9 @@ def parse_arguments(argv):
         help="the seed of the random data (default: %(default)s)")
     parser.add_argument('--scale', type=float, default=1.0,
         help="the factor of the number of records (default: %(default)s)")
+    parser.add_argument('--bulk-from', type=float, default=BULK_FROM,
+        help="the scale created through Tryton; above it, the customers "
+        "and the invoices are copied in SQL (default: %(default)s)")
     parser.add_argument('--today', type=dt.date.fromisoformat,
         default=dt.date.today(),
         help="the date the data is relative to (default: today)")
@@ -46,8 +49,8 @@ def parse_arguments(argv):
         help="the password of admin and the salespeople "
         "(default: %(default)s)")
     options = parser.parse_args(argv)
-    if options.scale <= 0:
-        parser.error("the scale must be positive")
+    if options.scale <= 0 or options.bulk_from <= 0:
+        parser.error("the scales must be positive")
     return options
 
 
@@ -73,6 +76,10 @@ def phases():
         ("shipments", [sale.ship_sales]),
         ("payments", [invoice.pay_invoices]),
         ("payment provider", [payments.setup_payment_provider]),
+        # above the demo's size: before the phases that read every customer
+        ("data at scale", [
+                bulk.add_salespeople, bulk.add_customers,
+                bulk.add_invoices]),
         ("closing", [sale.close_opportunities]),
         ("commissioning", [commissioning.create_commissioning_steps]),
         ("activities", [activity.create_activities]),
@@ -219,7 +226,7 @@ def main(argv=None):
         return 1
 
     demo = Demo(config, options.seed, options.scale, options.today,
-        options.password)
+        options.password, options.bulk_from)
     with tqdm(phases(), desc="demo", unit="phase") as progress:
         for description, functions in progress:
             progress.set_postfix_str(description)

@@ -12,6 +12,8 @@ from tqdm import tqdm
 from trytond import config as trytond_config
 
 TIMEZONE = 'Europe/Moscow'
+# The demo's own size: above it, the data is copied in SQL (bulk.py)
+BULK_FROM = 1.0
 # Larger batches are slower: trytond's caches of records overflow
 BATCH_SIZE = 100
 
@@ -19,10 +21,13 @@ BATCH_SIZE = 100
 class Demo:
     "What the phases share: the connection, the randomness and the records"
 
-    def __init__(self, config, seed, scale, today, password):
+    def __init__(self, config, seed, scale, today, password,
+            bulk_from=BULK_FROM):
         self.config = config
         self.random = random.Random(seed)
-        self.scale = scale
+        # what the phases create through Tryton, and what is asked
+        self.scale = min(scale, bulk_from)
+        self.target_scale = scale
         self.today = today
         self.password = password
         self.russian = None
@@ -50,6 +55,8 @@ class Demo:
         self.termination_reasons = {}
         self.service_categories = {}
         self.service_agents = []
+        self.bulk_salespeople = []
+        self.bulk_customers = []
 
     def count(self, number):
         "Return number scaled, at least 1"

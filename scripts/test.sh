@@ -5,7 +5,7 @@
 # Sets everything up and runs every test on SQLite and on a real PostgreSQL
 # server, which it installs (apt) if missing and starts for the run.
 # Extra arguments select tests by name, e.g.: ./scripts/test.sh scenario
-# Each backend is run by TEST_WORKERS workers (2 by default) sharing its
+# Each backend is run by TEST_WORKERS workers (1 by default) sharing its
 # tests, each PostgreSQL worker with a server of its own.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +23,7 @@ apt_install chromium fonts-dejavu-core
 
 trap pg_stop EXIT
 backends=()
-for _ in $(seq "${TEST_WORKERS:-2}"); do
+for _ in $(seq "${TEST_WORKERS:-1}"); do
     pg_start
     backends+=(--backend "sqlite=sqlite://" --backend "postgresql=$PG_URI")
 done

@@ -165,6 +165,9 @@ class RussianBrowserTestCase(ChromiumTestCase):
         page = self.page
         tabs = page.locator('#tablist > li')
         for count in reversed(range(tabs.count())):
+            # a click while sao is busy is lost
+            expect(page.locator('#processing')).to_be_hidden()
+            page.wait_for_load_state('networkidle')
             tabs.last.locator('.close').click()
             expect(tabs).to_have_count(count)
 
