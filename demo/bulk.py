@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 
 from sql import Table
+from sql.aggregate import Max
 from tqdm import tqdm
 
 from trytond.modules.crm_sales.party_duplicate import duplicate_key
@@ -64,13 +65,21 @@ class Writer:
             rows.extend(dict(zip(names, r)) for r in self.cursor)
         return rows
 
+    def grouped(self, table, column, values):
+        "Return the rows of table whose column is in values, by that value"
+        groups = defaultdict(list)
+        for row in self.rows(table, column, values):
+            groups[row[column]].append(row)
+        return groups
+
     def ids(self, table, count):
-        "Reserve count new ids of table"
+        """Reserve count new ids of table (on SQLite, the next ids: insert
+        into table before asking for more)"""
         if self.database.has_sequence():
             ids = self.database.nextid(self.connection, table, count)
             return [ids] if count == 1 else list(ids)
         sql_table = Table(table)
-        self.cursor.execute(*sql_table.select(sql_table.id.max))
+        self.cursor.execute(*sql_table.select(Max(sql_table.id)))
         start = (self.cursor.fetchone()[0] or 0) + 1
         return list(range(start, start + count))
 
@@ -102,7 +111,7 @@ def _batches(total, description):
 
 
 def _bulk(demo):
-    "Whether the scale asks for the copies, and how many units of scale"
+    "Whether the scale asked is above what the phases created in Tryton"
     return demo.target_scale > demo.scale
 
 
@@ -277,23 +286,14 @@ def _copy_invoices(demo, chosen, dates, parties):
         for r in writer.rows('account_invoice', 'id', set(chosen))}
     move_rows = {r['id']: r for r in writer.rows('account_move', 'id',
             {r['move'] for r in invoice_rows.values()})}
-    line_rows = defaultdict(list)
-    for row in writer.rows('account_invoice_line', 'invoice', set(chosen)):
-        line_rows[row['invoice']].append(row)
-    line_taxes = defaultdict(list)
-    for row in writer.rows('account_invoice_line-account_tax', 'line',
-            [r['id'] for rows in line_rows.values() for r in rows]):
-        line_taxes[row['line']].append(row)
-    tax_rows = defaultdict(list)
-    for row in writer.rows('account_invoice_tax', 'invoice', set(chosen)):
-        tax_rows[row['invoice']].append(row)
-    move_line_rows = defaultdict(list)
-    for row in writer.rows('account_move_line', 'move', set(move_rows)):
-        move_line_rows[row['move']].append(row)
-    tax_line_rows = defaultdict(list)
-    for row in writer.rows('account_tax_line', 'move_line',
-            [r['id'] for rows in move_line_rows.values() for r in rows]):
-        tax_line_rows[row['move_line']].append(row)
+    line_rows = writer.grouped('account_invoice_line', 'invoice', set(chosen))
+    line_taxes = writer.grouped('account_invoice_line-account_tax', 'line',
+        [r['id'] for rows in line_rows.values() for r in rows])
+    tax_rows = writer.grouped('account_invoice_tax', 'invoice', set(chosen))
+    move_line_rows = writer.grouped(
+        'account_move_line', 'move', set(move_rows))
+    tax_line_rows = writer.grouped('account_tax_line', 'move_line',
+        [r['id'] for rows in move_line_rows.values() for r in rows])
     addresses, managers = {}, {}
     for row in writer.rows('party_address', 'party', set(parties)):
         addresses.setdefault(row['party'], row['id'])

@@ -29,7 +29,8 @@ from proteus.config import XmlrpcConfig
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = 'crm_browser'
 PASSWORD = 'crm-browser-2026'
-DEMO_OPTIONS = ['--seed', '7', '--scale', '0.02']
+# above the scale created through Tryton: the copies in SQL are tested too
+DEMO_OPTIONS = ['--seed', '7', '--scale', '0.04', '--bulk-from', '0.02']
 CHROMIUM = '/usr/bin/chromium'
 # No network but the local server: nothing may be fetched or updated
 CHROMIUM_ARGS = [
